@@ -1,0 +1,63 @@
+import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
+import { DocstoreError } from '../errors.ts';
+import { streamingFetch } from '../streaming-fetch.ts';
+import { BLOB_OBJECTS_PATH, type BlobRouter, encodePutMeta, PUT_META_HEADER } from './router.ts';
+import type { PutObjectMeta, StoredObject } from './schemas.ts';
+
+export type BlobClient = TRPCClient<BlobRouter>;
+
+const PUT_META_CONTEXT = 'docstorePutMeta';
+
+export interface BlobClientOptions {
+  /** The blob service's base URL, e.g. http://127.0.0.1:4001 (tRPC is at /trpc). */
+  url: string;
+  /** Sent with every call (the service credential, once auth lands). */
+  headers?: Record<string, string>;
+}
+
+/** The typed blob client. Binary puts go through `putObject`, which streams. */
+export function createBlobClient(options: BlobClientOptions): BlobClient {
+  return createTRPCClient<BlobRouter>({
+    links: [
+      httpLink({
+        url: new URL('/trpc', options.url).href,
+        fetch: streamingFetch,
+        headers({ op }) {
+          const meta = op.context[PUT_META_CONTEXT] as PutObjectMeta | undefined;
+          return meta
+            ? { ...options.headers, [PUT_META_HEADER]: encodePutMeta(meta) }
+            : { ...options.headers };
+        },
+      }),
+    ],
+  });
+}
+
+/** Streams `body` into a new object; pass a `StreamBody` to send a stream without buffering it. */
+export function putObject(
+  client: BlobClient,
+  meta: PutObjectMeta,
+  body: Blob | Uint8Array,
+  signal?: AbortSignal,
+): Promise<StoredObject> {
+  return client.objects.put.mutate(body, { context: { [PUT_META_CONTEXT]: meta }, signal });
+}
+
+/** Opens an object as a stream from the blob service's plain HTTP route. */
+export async function fetchObject(
+  options: BlobClientOptions,
+  key: string,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const response = await streamingFetch(new URL(BLOB_OBJECTS_PATH + key, options.url), {
+    headers: options.headers,
+    signal,
+  }).catch((cause: unknown) => {
+    throw new DocstoreError('SERVICE_UNAVAILABLE', 'blob service is unreachable', { cause });
+  });
+  if (response.ok) return response;
+  await response.body?.cancel();
+  if (response.status === 404) throw new DocstoreError('NOT_FOUND', `object ${key} not found`);
+  if (response.status === 400) throw new DocstoreError('INVALID_INPUT', `not an object key: ${key}`);
+  throw new DocstoreError('SERVICE_UNAVAILABLE', `blob service answered ${response.status}`);
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Seven days: the longest expiry S3 (SigV4) allows for a presigned URL. */
+export const MAX_PRESIGN_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
+export const DEFAULT_PRESIGN_EXPIRY_SECONDS = 15 * 60;
+
+export const uuidSchema = z.uuid();
+
+/** `{userId}/{documentId}/{uuid}{ext}`: the only shape of key the blob service writes or reads. */
+export const OBJECT_KEY_PATTERN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\.[a-z0-9]{1,10})?$/;
+export const objectKeySchema = z.string().regex(OBJECT_KEY_PATTERN, 'not a docstore object key');
+
+const mimeTypeSchema = z
+  .string()
+  .max(255)
+  .regex(/^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;.*)?$/, 'not a MIME type');
+
+/**
+ * What a caller says about an object it writes. The original name only serves to derive the key's
+ * extension: no part of it ever enters the key.
+ */
+export const putObjectMetaSchema = z.object({
+  userId: uuidSchema,
+  documentId: uuidSchema,
+  name: z.string().max(1024),
+  mimeType: mimeTypeSchema.optional(),
+  /** Declared byte length; when known the body streams into one PUT, else a multipart upload. */
+  size: z.number().int().nonnegative().optional(),
+});
+export type PutObjectMeta = z.infer<typeof putObjectMetaSchema>;
+
+export const storedObjectSchema = z.object({
+  key: objectKeySchema,
+  size: z.number().int().nonnegative(),
+  contentType: z.string(),
+  etag: z.string(),
+  lastModified: z.iso.datetime(),
+});
+export type StoredObject = z.infer<typeof storedObjectSchema>;
+
+export const objectRefSchema = z.object({ key: objectKeySchema });
+export type ObjectRef = z.infer<typeof objectRefSchema>;
+
+export const deleteObjectResultSchema = z.object({ key: objectKeySchema, existed: z.boolean() });
+export type DeleteObjectResult = z.infer<typeof deleteObjectResultSchema>;
+
+const expiresInSecondsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PRESIGN_EXPIRY_SECONDS)
+  .default(DEFAULT_PRESIGN_EXPIRY_SECONDS);
+
+export const presignGetInputSchema = z.object({
+  key: objectKeySchema,
+  expiresInSeconds: expiresInSecondsSchema,
+  /** When set, the browser saves the file under this name (Content-Disposition: attachment). */
+  downloadName: z.string().min(1).max(1024).optional(),
+  /** Served as the response's Content-Type; defaults to the stored one. */
+  contentType: mimeTypeSchema.optional(),
+});
+export type PresignGetInput = z.input<typeof presignGetInputSchema>;
+
+export const presignPutInputSchema = putObjectMetaSchema.omit({ size: true }).extend({
+  expiresInSeconds: expiresInSecondsSchema,
+});
+export type PresignPutInput = z.input<typeof presignPutInputSchema>;
+
+export const presignedUrlSchema = z.object({ url: z.url(), expiresAt: z.iso.datetime() });
+export type PresignedUrl = z.infer<typeof presignedUrlSchema>;
+
+export const presignedPutSchema = presignedUrlSchema.extend({ key: objectKeySchema });
+export type PresignedPut = z.infer<typeof presignedPutSchema>;
+
+export const blobHealthSchema = z.object({
+  ok: z.boolean(),
+  bucket: z.string(),
+  latencyMs: z.number().nonnegative(),
+});
+export type BlobHealth = z.infer<typeof blobHealthSchema>;

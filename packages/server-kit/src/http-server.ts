@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AnyRouter, inferRouterContext } from '@trpc/server';
+import { type FetchCreateContextFnOptions, fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { describeError, type Logger } from './logger.ts';
+import { requestBodyStream } from './request-body.ts';
+
+export const TRPC_ENDPOINT = '/trpc';
+
+/** A plain HTTP route beside tRPC: health probes, streaming downloads. */
+export interface Route {
+  method: 'GET' | 'HEAD';
+  /** Exact path, or a prefix when it ends with '/'. */
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
+}
+
+export interface HttpServerOptions<TRouter extends AnyRouter> {
+  router: TRouter;
+  createContext(opts: FetchCreateContextFnOptions): Promise<inferRouterContext<TRouter>>;
+  routes?: Route[];
+  logger: Logger;
+}
+
+function findRoute(routes: Route[], method: string, path: string): Route | undefined {
+  const matchMethod = (route: Route) =>
+    route.method === method || (method === 'HEAD' && route.method === 'GET');
+  return routes.find(
+    (route) =>
+      matchMethod(route) && (route.path.endsWith('/') ? path.startsWith(route.path) : path === route.path),
+  );
+}
+
+function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+/**
+ * tRPC served from a plain node:http server through the fetch adapter. tRPC's node adapter enqueues
+ * every incoming chunk without pausing the socket, so a slow consumer makes it buffer a whole upload;
+ * here the request body is a web stream over the socket, read only as fast as the procedure pulls.
+ */
+async function serveTRPC<TRouter extends AnyRouter>(
+  options: HttpServerOptions<TRouter>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const aborted = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  const requestInit: RequestInit & { duplex: 'half' } = {
+    method: req.method,
+    headers: toHeaders(req),
+    body: hasBody ? requestBodyStream(req) : undefined,
+    duplex: 'half',
+    signal: aborted.signal,
+  };
+  const response = await fetchRequestHandler({
+    endpoint: TRPC_ENDPOINT,
+    req: new Request(url, requestInit),
+    router: options.router,
+    createContext: options.createContext,
+    onError({ error, path }) {
+      const unexpected = error.code === 'INTERNAL_SERVER_ERROR';
+      options.logger[unexpected ? 'error' : 'warn']('procedure failed', {
+        path,
+        trpcCode: error.code,
+        ...describeError(error.cause ?? error, unexpected),
+      });
+    },
+  });
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res);
+}
+
+/** The HTTP server every docstore service runs: its plain routes, then tRPC at /trpc. */
+export function createHttpServer<TRouter extends AnyRouter>(options: HttpServerOptions<TRouter>): Server {
+  const routes = options.routes ?? [];
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = findRoute(routes, req.method ?? 'GET', url.pathname);
+    const handled = route
+      ? route.handle(req, res, url)
+      : url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)
+        ? serveTRPC(options, req, res, url)
+        : sendJson(res, 404, { error: 'not found' });
+    Promise.resolve(handled).catch((error: unknown) => {
+      // A client that went away mid-response is not a server failure.
+      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      options.logger.error('request failed', { path: url.pathname, ...describeError(error, true) });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

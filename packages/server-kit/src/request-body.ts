@@ -1,0 +1,53 @@
+import type { IncomingMessage } from 'node:http';
+
+/** How much of an abandoned body is read and dropped so the client can still read our answer. */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
+const HIGH_WATER_MARK = 256 * 1024;
+
+/**
+ * The request body as a web stream, with backpressure: the socket is paused while the consumer does
+ * not pull. Node 20's `Readable.toWeb` crashes the process when a consumer cancels mid-body (it keeps
+ * enqueueing into the closed controller), which is exactly what a rejected upload does.
+ *
+ * On cancel the rest of the body is read and dropped, up to 16 MiB, so that the client gets the error
+ * response instead of a connection reset; past that the socket is closed.
+ */
+export function requestBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Buffer) => {
+          if (done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (done) return;
+          done = true;
+          controller.close();
+        });
+        req.once('close', () => {
+          if (done) return;
+          done = true;
+          controller.error(new Error('the client closed the connection before the body ended'));
+        });
+        req.pause();
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        done = true;
+        req.removeAllListeners('data');
+        let discarded = 0;
+        req.on('data', (chunk: Buffer) => {
+          discarded += chunk.length;
+          if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
+        });
+        req.resume();
+      },
+    },
+    { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
+  );
+}

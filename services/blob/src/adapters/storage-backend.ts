@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+import type { BlobConfig } from '../env.ts';
+import { createMinioBackend } from './minio-backend.ts';
+
+export interface ObjectInfo {
+  size: number;
+  contentType: string;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface PutOptions {
+  contentType: string;
+  /** Known byte length: the body goes in one streaming PUT. Unknown: a multipart upload. */
+  size?: number;
+}
+
+/**
+ * Object storage as the blob service needs it. Every method throws `DocstoreError`: NOT_FOUND for a
+ * missing object, SERVICE_UNAVAILABLE when S3 does not answer; the SDK's error is kept as `cause`.
+ */
+export interface StorageBackend {
+  readonly bucket: string;
+  /** Creates the bucket when it is missing. */
+  ensureBucket(): Promise<void>;
+  put(key: string, body: Readable, options: PutOptions): Promise<{ etag: string }>;
+  get(key: string, signal?: AbortSignal): Promise<{ body: Readable; info: ObjectInfo }>;
+  stat(key: string): Promise<ObjectInfo>;
+  /** Idempotent: a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Signed for the public endpoint, so that clients outside the service's network can use it. */
+  presignGet(key: string, expiresInSeconds: number, responseHeaders: Record<string, string>): Promise<string>;
+  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /** Resolves when the bucket answers; throws SERVICE_UNAVAILABLE otherwise. */
+  ping(timeoutMs: number): Promise<void>;
+}
+
+export type StorageConfig = Pick<
+  BlobConfig,
+  'S3_ENDPOINT' | 'S3_PUBLIC_ENDPOINT' | 'S3_ACCESS_KEY' | 'S3_SECRET_KEY' | 'S3_BUCKET' | 'S3_REGION'
+>;
+
+export function createStorageBackend(config: StorageConfig): StorageBackend {
+  return createMinioBackend(config);
+}

@@ -1,0 +1,42 @@
+import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
+import { createStorageBackend } from './adapters/storage-backend.ts';
+import { createBlobService } from './domain/blob-service.ts';
+import { loadBlobConfig } from './env.ts';
+import { createBlobServer } from './server.ts';
+
+const BUCKET_RETRY_MS = 2_000;
+
+async function main(): Promise<void> {
+  const logger = createLogger('blob');
+  let config: ReturnType<typeof loadBlobConfig>;
+  try {
+    config = loadBlobConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`blob: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const storage = createStorageBackend(config);
+  const api = createBlobService({ storage, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger });
+  const server = createBlobServer({ api, storage, logger });
+
+  // S3 may come up after us (docker-compose): serve /readyz as 503 and keep trying meanwhile.
+  let bucketTimer: NodeJS.Timeout | undefined;
+  const ensureBucket = () =>
+    storage.ensureBucket().then(
+      () => logger.info('bucket ready', { bucket: storage.bucket }),
+      (error: unknown) => {
+        logger.warn('bucket not reachable yet; retrying', { bucket: storage.bucket, error: String(error) });
+        bucketTimer = setTimeout(ensureBucket, BUCKET_RETRY_MS);
+      },
+    );
+  await ensureBucket();
+
+  const port = await listen(server, config.BLOB_PORT, config.BLOB_HOST);
+  logger.info('listening', { port, url: `http://${config.BLOB_HOST}:${port}` });
+  onShutdown(logger, async () => {
+    clearTimeout(bucketTimer);
+    await closeServer(server);
+  });
+}
+
+await main();

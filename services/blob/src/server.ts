@@ -1,0 +1,75 @@
+import type { Server, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import {
+  BLOB_OBJECTS_PATH,
+  type BlobApi,
+  blobRouter,
+  DocstoreError,
+  objectKeySchema,
+} from '@docstore/contract';
+import { createHttpServer, type Logger, type Route, sendJson } from '@docstore/server-kit';
+import type { StorageBackend } from './adapters/storage-backend.ts';
+
+const STATUS_BY_CODE: Partial<Record<DocstoreError['code'], number>> = {
+  NOT_FOUND: 404,
+  INVALID_INPUT: 400,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+function sendError(res: ServerResponse, error: unknown): void {
+  if (!(error instanceof DocstoreError)) throw error;
+  sendJson(res, STATUS_BY_CODE[error.code] ?? 500, { error: error.message, appCode: error.code });
+}
+
+/** Streams an object out: tRPC has no binary output, so downloads take this plain route. */
+function objectRoute(storage: StorageBackend): Route {
+  return {
+    method: 'GET',
+    path: BLOB_OBJECTS_PATH,
+    async handle(req, res, url) {
+      const key = objectKeySchema.safeParse(decodeURIComponent(url.pathname.slice(BLOB_OBJECTS_PATH.length)));
+      if (!key.success) return sendJson(res, 400, { error: 'not an object key', appCode: 'INVALID_INPUT' });
+      const aborted = new AbortController();
+      res.once('close', () => aborted.abort());
+      try {
+        const { body, info } = await storage.get(key.data, aborted.signal);
+        res.writeHead(200, {
+          'content-type': info.contentType,
+          'content-length': info.size,
+          etag: `"${info.etag}"`,
+          'last-modified': info.lastModified.toUTCString(),
+        });
+        if (req.method === 'HEAD') {
+          body.destroy();
+          res.end();
+          return;
+        }
+        await pipeline(body, res);
+      } catch (error) {
+        if (res.headersSent) throw error;
+        sendError(res, error);
+      }
+    },
+  };
+}
+
+export function createBlobServer(options: { api: BlobApi; storage: StorageBackend; logger: Logger }): Server {
+  const { api, storage, logger } = options;
+  return createHttpServer({
+    router: blobRouter,
+    logger,
+    createContext: async ({ req }) => ({ blob: api, headers: req.headers, signal: req.signal }),
+    routes: [
+      { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
+      {
+        method: 'GET',
+        path: '/readyz',
+        async handle(_req, res) {
+          const health = await api.health();
+          sendJson(res, health.ok ? 200 : 503, health);
+        },
+      },
+      objectRoute(storage),
+    ],
+  });
+}
