@@ -1,6 +1,6 @@
-import { startEmbeddedS3, startService } from '@docstore/devstack';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createDatabase, startEmbeddedPostgres, startEmbeddedS3, startService } from '@docstore/devstack';
 import type { TestProject } from 'vitest/node';
-
 import { blobEnv, type S3Settings, s3SettingsOf, scratchDir } from './stack.ts';
 
 declare module 'vitest' {
@@ -8,22 +8,59 @@ declare module 'vitest' {
     blobUrl: string;
     blobBucket: string;
     s3: S3Settings;
+    metadataUrl: string;
+    /** The database the metadata service uses: tests read it to check rows directly. */
+    databaseUrl: string;
+    /** The admin URL of the embedded PostgreSQL server, for tests that need a database of their own. */
+    postgresAdminUrl: string;
+    devUserId: string;
   }
 }
 
 const BUCKET = 'docstore-test';
 
-/** One S3 server and one blob service for the whole run, on free ports; all stopped at the end. */
+/**
+ * One S3 server, one PostgreSQL server and both services for the whole run, on free ports; everything
+ * stopped at the end.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await scratchDir('e2e');
-  const s3 = await startEmbeddedS3({ dataDir: `${dir.path}/s3` });
-  const blob = await startService('blob', blobEnv(s3SettingsOf(s3), BUCKET));
-  project.provide('blobUrl', blob.url);
-  project.provide('blobBucket', BUCKET);
-  project.provide('s3', s3SettingsOf(s3));
-  return async () => {
-    await blob.stop();
-    await s3.stop();
-    await dir.remove();
+  const stops: Array<() => Promise<void>> = [() => dir.remove()];
+  const teardown = async () => {
+    for (const stop of stops.reverse()) await stop();
   };
+  try {
+    const [s3, postgres] = await Promise.all([
+      startEmbeddedS3({ dataDir: `${dir.path}/s3` }),
+      startEmbeddedPostgres({ dataDir: `${dir.path}/postgres` }),
+    ]);
+    stops.push(
+      () => s3.stop(),
+      () => postgres.stop(),
+    );
+    const databaseUrl = await createDatabase(postgres.url, 'docstore_e2e');
+    const blob = await startService('blob', blobEnv(s3SettingsOf(s3), BUCKET));
+    stops.push(() => blob.stop());
+    const devUserId = randomUUID();
+    const metadata = await startService('metadata', {
+      DATABASE_URL: databaseUrl,
+      BLOB_URL: blob.url,
+      METADATA_PORT: '0',
+      DEV_USER_ID: devUserId,
+      SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    });
+    stops.push(() => metadata.stop());
+
+    project.provide('blobUrl', blob.url);
+    project.provide('blobBucket', BUCKET);
+    project.provide('s3', s3SettingsOf(s3));
+    project.provide('metadataUrl', metadata.url);
+    project.provide('databaseUrl', databaseUrl);
+    project.provide('postgresAdminUrl', postgres.url);
+    project.provide('devUserId', devUserId);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }

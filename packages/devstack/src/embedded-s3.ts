@@ -65,8 +65,8 @@ export async function startEmbeddedS3(opts: EmbeddedS3Options): Promise<Embedded
     });
   };
 
-  // We own the http.Server rather than calling s3rver.run(): its close handler shuts s3rver's
-  // logger for good, which would break restart().
+  // We own the http.Server rather than calling s3rver.run(): s3rver's close handler closes its
+  // logger, so after a restart it would print only winston's "no transports" warnings.
   let server: Server | undefined = await listen(handler, opts.port ?? 0);
   const port = portOf(server);
 
@@ -79,6 +79,11 @@ export async function startEmbeddedS3(opts: EmbeddedS3Options): Promise<Embedded
       // close() alone waits for keep-alive and in-flight connections; a dev server drops them.
       closing.closeAllConnections();
     });
+    // Let clients in this process (tests) drop their idle keep-alive sockets to us before they
+    // send again, or the next request goes out on a dead socket ("socket hang up"). Their EOF is
+    // read in the next poll phase and the socket's 'close' comes in that loop turn's close phase,
+    // so two check phases (setImmediate) later it is gone.
+    for (let turn = 0; turn < 2; turn++) await new Promise((done) => setImmediate(done));
   };
 
   return {

@@ -18,7 +18,10 @@ export interface Route {
 
 export interface HttpServerOptions<TRouter extends AnyRouter> {
   router: TRouter;
-  createContext(opts: FetchCreateContextFnOptions): Promise<inferRouterContext<TRouter>>;
+  /** `remoteAddress` is the peer's address as the socket saw it (no forwarded headers). */
+  createContext(
+    opts: FetchCreateContextFnOptions & { remoteAddress: string | null },
+  ): Promise<inferRouterContext<TRouter>>;
   routes?: Route[];
   logger: Logger;
 }
@@ -68,7 +71,8 @@ async function serveTRPC<TRouter extends AnyRouter>(
     endpoint: TRPC_ENDPOINT,
     req: new Request(url, requestInit),
     router: options.router,
-    createContext: options.createContext,
+    createContext: (opts) =>
+      options.createContext({ ...opts, remoteAddress: req.socket.remoteAddress ?? null }),
     onError({ error, path }) {
       const unexpected = error.code === 'INTERNAL_SERVER_ERROR';
       options.logger[unexpected ? 'error' : 'warn']('procedure failed', {

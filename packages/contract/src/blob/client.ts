@@ -1,7 +1,8 @@
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import { DocstoreError } from '../errors.ts';
+import { encodeHeaderJson } from '../header-json.ts';
 import { streamingFetch } from '../streaming-fetch.ts';
-import { BLOB_OBJECTS_PATH, type BlobRouter, encodePutMeta, PUT_META_HEADER } from './router.ts';
+import { BLOB_OBJECTS_PATH, type BlobRouter, PUT_META_HEADER } from './router.ts';
 import type { PutObjectMeta, StoredObject } from './schemas.ts';
 
 export type BlobClient = TRPCClient<BlobRouter>;
@@ -25,7 +26,7 @@ export function createBlobClient(options: BlobClientOptions): BlobClient {
         headers({ op }) {
           const meta = op.context[PUT_META_CONTEXT] as PutObjectMeta | undefined;
           return meta
-            ? { ...options.headers, [PUT_META_HEADER]: encodePutMeta(meta) }
+            ? { ...options.headers, [PUT_META_HEADER]: encodeHeaderJson(meta) }
             : { ...options.headers };
         },
       }),

@@ -1,6 +1,6 @@
 import { octetInputParser } from '@trpc/server/http';
 import type { z } from 'zod';
-import { DocstoreError } from '../errors.ts';
+import { decodeHeaderJson } from '../header-json.ts';
 import { initDocstoreTRPC } from '../trpc.ts';
 import {
   type BlobHealth,
@@ -48,25 +48,6 @@ export interface BlobContext {
   signal: AbortSignal;
 }
 
-export function encodePutMeta(meta: PutObjectMeta): string {
-  return encodeURIComponent(JSON.stringify(meta));
-}
-
-function decodePutMeta(header: string | null): PutObjectMeta {
-  if (header === null) throw new DocstoreError('INVALID_INPUT', `missing ${PUT_META_HEADER} header`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(decodeURIComponent(header));
-  } catch (cause) {
-    throw new DocstoreError('INVALID_INPUT', `${PUT_META_HEADER} is not URI-encoded JSON`, { cause });
-  }
-  const parsed = putObjectMetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new DocstoreError('INVALID_INPUT', `invalid ${PUT_META_HEADER} header`, { cause: parsed.error });
-  }
-  return parsed.data;
-}
-
 const { router, procedure } = initDocstoreTRPC<BlobContext>();
 
 export const blobRouter = router({
@@ -75,7 +56,7 @@ export const blobRouter = router({
       .input(octetInputParser)
       .output(storedObjectSchema)
       .mutation(({ ctx, input }) =>
-        ctx.blob.put(decodePutMeta(ctx.headers.get(PUT_META_HEADER)), input, ctx.signal),
+        ctx.blob.put(decodeHeaderJson(ctx.headers, PUT_META_HEADER, putObjectMetaSchema), input, ctx.signal),
       ),
     stat: procedure
       .input(objectRefSchema)

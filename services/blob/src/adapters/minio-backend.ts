@@ -1,9 +1,10 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { DocstoreError } from '@docstore/contract';
 import { Client } from 'minio';
 import { s3ErrorCode, translateS3Error } from './s3-errors.ts';
 import { readText, signedRequest } from './signed-request.ts';
 import type { ObjectInfo, StorageBackend, StorageConfig } from './storage-backend.ts';
+import { readHead, replayHead } from './stream-head.ts';
 
 /** S3's limit for a single PUT; larger sized bodies go multipart. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -80,6 +81,17 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
       };
     });
 
+  /** One streaming PUT of a presigned URL: the fastest way in (STACK.md), nothing buffered. */
+  const putInOneRequest = async (key: string, body: Readable, size: number, contentType: string) => {
+    const url = await guard(key, () => internal.presignedPutObject(bucket, key, INTERNAL_URL_EXPIRY_SECONDS));
+    const response = await guard(key, () =>
+      signedRequest('PUT', url, { body, headers: { 'content-length': size, 'content-type': contentType } }),
+    );
+    if (response.statusCode !== 200) throw await failedResponse(response, key);
+    response.resume();
+    return { etag: String(response.headers.etag ?? '').replaceAll('"', '') };
+  };
+
   return {
     bucket,
 
@@ -93,27 +105,21 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
       }),
 
     async put(key, body, options) {
-      if (options.size === undefined || options.size > MAX_SINGLE_PUT_BYTES) {
-        // Unknown length: the SDK's multipart upload.
-        return guard(key, async () => {
-          const uploaded = await internal.putObject(bucket, key, endOnError(body), options.size, {
-            'Content-Type': options.contentType,
-          });
-          return { etag: uploaded.etag };
-        });
+      if (options.size !== undefined && options.size <= MAX_SINGLE_PUT_BYTES) {
+        return putInOneRequest(key, body, options.size, options.contentType);
       }
-      const url = await guard(key, () =>
-        internal.presignedPutObject(bucket, key, INTERNAL_URL_EXPIRY_SECONDS),
-      );
-      const response = await guard(key, () =>
-        signedRequest('PUT', url, {
-          body,
-          headers: { 'content-length': options.size ?? 0, 'content-type': options.contentType },
-        }),
-      );
-      if (response.statusCode !== 200) throw await failedResponse(response, key);
-      response.resume();
-      return { etag: String(response.headers.etag ?? '').replaceAll('"', '') };
+      // Unknown length: a body that ends within one part goes in one PUT (a multipart upload of 0
+      // bytes is not even valid S3); a longer one becomes the SDK's multipart upload.
+      const head = options.size === undefined ? await readHead(body, MULTIPART_PART_BYTES) : null;
+      if (head?.ended)
+        return putInOneRequest(key, Readable.from(head.chunks), head.size, options.contentType);
+      const source = head ? replayHead(head, body) : body;
+      return guard(key, async () => {
+        const uploaded = await internal.putObject(bucket, key, endOnError(source), options.size, {
+          'Content-Type': options.contentType,
+        });
+        return { etag: uploaded.etag };
+      });
     },
 
     async get(key, signal) {

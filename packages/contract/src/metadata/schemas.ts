@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { MAX_PRESIGN_EXPIRY_SECONDS, mimeTypeSchema, uuidSchema } from '../blob/schemas.ts';
+
+const hasNoControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
+const characterCount = (value: string) => [...value].length;
+
+/** The original filename: NFC-normalised, 1-255 characters, no control characters. */
+export const documentNameSchema = z
+  .string()
+  .transform((value) => value.normalize('NFC'))
+  .refine((value) => characterCount(value) >= 1, 'name must not be empty')
+  .refine((value) => characterCount(value) <= 255, 'name must be at most 255 characters')
+  .refine(hasNoControlCharacters, 'name must not contain control characters');
+
+/** A topic name: trimmed, 1-64 characters; unique per user regardless of case. */
+export const topicNameSchema = z
+  .string()
+  .transform((value) => value.normalize('NFC').trim())
+  .refine((value) => characterCount(value) >= 1, 'topic name must not be empty')
+  .refine((value) => characterCount(value) <= 64, 'topic name must be at most 64 characters')
+  .refine(hasNoControlCharacters, 'topic name must not contain control characters');
+
+export const topicNamesSchema = z.array(topicNameSchema).max(100);
+
+export const documentStatusSchema = z.enum(['pending', 'ready', 'failed']);
+export type DocumentStatus = z.infer<typeof documentStatusSchema>;
+
+export const documentSchema = z.object({
+  id: uuidSchema,
+  name: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  /** Hex SHA-256 of the bytes; null until they have arrived. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  status: documentStatusSchema,
+  topics: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type DocumentView = z.infer<typeof documentSchema>;
+
+/** What travels with an upload's body, in the `x-docstore-document` header. */
+export const uploadMetaSchema = z.object({
+  name: documentNameSchema,
+  mimeType: mimeTypeSchema.default('application/octet-stream'),
+  topics: topicNamesSchema.default([]),
+  /** Byte length when the client knows it: the bytes then stream into S3 in one PUT. */
+  size: z.number().int().nonnegative().optional(),
+});
+export type UploadMeta = z.input<typeof uploadMetaSchema>;
+
+export const documentRefSchema = z.object({ id: uuidSchema });
+export type DocumentRef = z.infer<typeof documentRefSchema>;
+
+export const listDocumentsInputSchema = z.object({
+  topic: topicNameSchema.optional(),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type ListDocumentsInput = z.input<typeof listDocumentsInputSchema>;
+
+export const documentPageSchema = z.object({
+  items: z.array(documentSchema),
+  nextCursor: z.string().nullable(),
+});
+export type DocumentPage = z.infer<typeof documentPageSchema>;
+
+export const setTopicsInputSchema = z.object({ id: uuidSchema, topics: topicNamesSchema });
+
+export const downloadUrlInputSchema = z.object({
+  id: uuidSchema,
+  expiresInSeconds: z.number().int().min(1).max(MAX_PRESIGN_EXPIRY_SECONDS).optional(),
+});
+
+export const deletedDocumentSchema = z.object({ id: uuidSchema });
+
+const colorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
+const descriptionSchema = z.string().max(1000);
+
+export const topicSchema = z.object({
+  id: uuidSchema,
+  name: z.string(),
+  description: z.string().nullable(),
+  color: z.string().nullable(),
+  /** Ready documents carrying the topic. */
+  documentCount: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type TopicView = z.infer<typeof topicSchema>;
+
+export const topicRefSchema = z.object({ id: uuidSchema });
+
+export const createTopicInputSchema = z.object({
+  name: topicNameSchema,
+  description: descriptionSchema.optional(),
+  color: colorSchema.optional(),
+});
+
+export const updateTopicInputSchema = z.object({
+  id: uuidSchema,
+  name: topicNameSchema.optional(),
+  /** null clears it. */
+  description: descriptionSchema.nullable().optional(),
+  /** null clears it. */
+  color: colorSchema.nullable().optional(),
+});
+
+export const deletedTopicSchema = z.object({ name: z.string(), removedFrom: z.number().int().nonnegative() });
+
+/** Ready-document count per topic name; topics without documents count 0. */
+export const topicCountsSchema = z.record(z.string(), z.number().int().nonnegative());
+
+export const settingsSchema = z.object({
+  aiProvider: z.string().nullable(),
+  aiModel: z.string().nullable(),
+  /** Never the key itself: at most its last 4 characters, e.g. `••••••••abcd`. */
+  apiKey: z.string().nullable(),
+  updatedAt: z.iso.datetime().nullable(),
+});
+export type SettingsView = z.infer<typeof settingsSchema>;
+
+export const updateSettingsInputSchema = z.object({
+  aiProvider: z.string().trim().min(1).max(64).nullable().optional(),
+  aiModel: z.string().trim().min(1).max(128).nullable().optional(),
+  /** Omitted: keep the stored key; null: clear it. */
+  apiKey: z.string().min(1).max(4096).nullable().optional(),
+});
+
+export const metadataHealthSchema = z.object({ ok: z.boolean(), database: z.boolean(), blob: z.boolean() });
+export type MetadataHealth = z.infer<typeof metadataHealthSchema>;

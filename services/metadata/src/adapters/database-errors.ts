@@ -1,0 +1,55 @@
+import { DocstoreError } from '@docstore/contract';
+import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+function hasUnreachableCode(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    // SQLSTATE class 08 (connection exception) and 57P0x (server shutting down).
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE.has(code) || code.startsWith('08') || code.startsWith('57P0'))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Database failures as domain errors, once, at the adapter boundary; the driver's error stays the cause. */
+export function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof DocstoreError) return error;
+  if (error instanceof ConnectionException || hasUnreachableCode(error)) {
+    return new DocstoreError('SERVICE_UNAVAILABLE', 'database (PostgreSQL) is unavailable', { cause: error });
+  }
+  if (error instanceof UniqueConstraintViolationException) {
+    return new DocstoreError('CONFLICT', 'a record with the same unique value exists', { cause: error });
+  }
+  return error;
+}
+
+/** Wraps every method of an API so that what it throws passes through `translateDatabaseError`. */
+export function withDatabaseErrors<Api extends object>(api: Api): Api {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(api)) {
+    wrapped[name] =
+      typeof method === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await method(...args);
+            } catch (error) {
+              throw translateDatabaseError(error);
+            }
+          }
+        : method;
+  }
+  return wrapped as Api;
+}

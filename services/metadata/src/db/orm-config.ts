@@ -1,0 +1,89 @@
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { entities } from './entities.ts';
+import { Migration20261127000000_initial } from './migrations/Migration20261127000000_initial.ts';
+
+/** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
+export interface DatabaseOptions {
+  /** `postgres://user:password@host:port/database` */
+  clientUrl: string;
+  /** Print every query (with parameters) through MikroORM's logger. */
+  debug?: boolean;
+  /**
+   * Called once per SQL statement the ORM sends, failed ones included, and for transaction
+   * control statements (begin, commit, rollback, savepoints) too. Tests count statements with it.
+   */
+  onQuery?: (sql: string) => void;
+}
+
+/** Migrations in order; listed explicitly (no glob discovery), so tsx, vitest and bundles all find them. */
+const migrationsList = [{ name: 'Migration20261127000000_initial', class: Migration20261127000000_initial }];
+
+// Where the CLI writes new migrations; the ones that run come from `migrationsList`.
+const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** The MikroORM configuration of the metadata database. */
+export function ormConfig(options: DatabaseOptions): Options {
+  const { onQuery } = options;
+  const debug = options.debug ?? false;
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: options.clientUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: migrationsPath,
+      pathTs: migrationsPath,
+      emit: 'ts',
+      // With snapshots on, every up() that applies something rewrites a JSON snapshot inside
+      // src/db/migrations (tests and production included). New migrations are diffed against a
+      // migrated database instead.
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+    },
+    // Every request works in its own fork (RequestContext or em.fork()); the global EM is a bug.
+    allowGlobalContext: false,
+    debug: debug ? ['query', 'query-params', 'info'] : false,
+    ...(onQuery === undefined
+      ? {}
+      : { loggerFactory: (loggerOptions: LoggerOptions) => new StatementHookLogger(loggerOptions, onQuery) }),
+  };
+}
+
+/**
+ * Opens the metadata database and applies pending migrations. The caller closes it with `orm.close()`.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormConfig(options));
+  try {
+    await orm.migrator.up();
+  } catch (err) {
+    await orm.close(true);
+    throw err;
+  }
+  return orm;
+}
+
+/**
+ * MikroORM's connection hands every statement it sends to `logger.logQuery` exactly once (after it
+ * ran, or with level 'error' when it failed), whatever the debug setting; the default logger then
+ * decides whether to print. Hooking there, before that decision, sees each statement even with
+ * debug off. (The `onQuery` config option would miss begin/commit, which bypass `execute()`.)
+ */
+class StatementHookLogger extends DefaultLogger {
+  constructor(
+    options: LoggerOptions,
+    private readonly onStatement: (sql: string) => void,
+  ) {
+    super(options);
+  }
+
+  override logQuery(context: { query: string } & LogContext): void {
+    this.onStatement(context.query);
+    super.logQuery(context);
+  }
+}

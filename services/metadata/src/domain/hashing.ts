@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+
+/** A pass-through that hashes what flows by: the SHA-256 is known the moment the last byte passed. */
+export function sha256Tap(): { stream: TransformStream<Uint8Array, Uint8Array>; digest(): string } {
+  const hash = createHash('sha256');
+  let digest: string | undefined;
+  return {
+    stream: new TransformStream({
+      transform(chunk, controller) {
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      },
+    }),
+    digest: () => {
+      digest ??= hash.digest('hex');
+      return digest;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { DocstoreError, type TopicsApi } from '@docstore/contract';
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { DocumentTopic, Topic } from '../db/entities.ts';
+import { recordAudit } from './audit.ts';
+import type { Caller } from './caller.ts';
+import { normalizeTopicName } from './topic-names.ts';
+import { topicView } from './views.ts';
+
+function duplicateName(name: string, error: unknown): DocstoreError {
+  return new DocstoreError('CONFLICT', `a topic named "${name}" already exists`, { cause: error });
+}
+
+export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Caller }): TopicsApi {
+  const { userId } = caller;
+
+  const findOwn = async (id: string): Promise<Topic> => {
+    const topic = await em.findOne(Topic, { id, userId });
+    if (!topic) throw new DocstoreError('NOT_FOUND', `topic ${id} not found`);
+    return topic;
+  };
+
+  return {
+    async list() {
+      const topics = await em.find(Topic, { userId }, { orderBy: { normalizedName: 'asc' } });
+      return topics.map(topicView);
+    },
+
+    async get({ id }) {
+      return topicView(await findOwn(id));
+    },
+
+    async create({ name, description, color }) {
+      const id = randomUUID();
+      try {
+        const topic = await em.transactional(async (tx) => {
+          const created = tx.create(Topic, {
+            id,
+            userId,
+            name,
+            normalizedName: normalizeTopicName(name),
+            description: description ?? null,
+            color: color?.toLowerCase() ?? null,
+          });
+          recordAudit(tx, caller, 'topic.create', { type: 'topic', id }, { name });
+          return created;
+        });
+        return topicView(topic);
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException) throw duplicateName(name, error);
+        throw error;
+      }
+    },
+
+    async update({ id, name, description, color }) {
+      const topic = await findOwn(id);
+      const changes: Record<string, unknown> = {};
+      if (name !== undefined && name !== topic.name) {
+        changes.name = { from: topic.name, to: name };
+        topic.name = name;
+        topic.normalizedName = normalizeTopicName(name);
+      }
+      if (description !== undefined) {
+        changes.description = true;
+        topic.description = description;
+      }
+      if (color !== undefined) {
+        changes.color = color;
+        topic.color = color?.toLowerCase() ?? null;
+      }
+      try {
+        await em.transactional(async (tx) => {
+          recordAudit(tx, caller, 'topic.update', { type: 'topic', id }, changes);
+        });
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException) throw duplicateName(topic.name, error);
+        throw error;
+      }
+      return topicView(topic);
+    },
+
+    async delete({ id }) {
+      const topic = await findOwn(id);
+      const removedFrom = await em.transactional(async (tx) => {
+        const links = await tx.count(DocumentTopic, { topic: id });
+        // The links go with the topic (ON DELETE CASCADE); the documents stay.
+        await tx.nativeDelete(Topic, { id, userId });
+        recordAudit(
+          tx,
+          caller,
+          'topic.delete',
+          { type: 'topic', id },
+          { name: topic.name, removedFrom: links },
+        );
+        return links;
+      });
+      em.getUnitOfWork().unsetIdentity(topic);
+      return { name: topic.name, removedFrom };
+    },
+
+    async counts() {
+      const topics = await em.find(Topic, { userId }, { fields: ['name', 'documentCount'] });
+      return Object.fromEntries(topics.map((topic) => [topic.name, topic.documentCount]));
+    },
+  };
+}

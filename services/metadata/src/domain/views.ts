@@ -1,0 +1,29 @@
+import type { DocumentView, TopicView } from '@docstore/contract';
+import type { Document, Topic } from '../db/entities.ts';
+
+export function documentView(document: Document, topicNames?: string[]): DocumentView {
+  const names = topicNames ?? document.topics.getItems().map((topic) => topic.name);
+  return {
+    id: document.id,
+    name: document.name,
+    mimeType: document.mimeType,
+    size: document.size,
+    sha256: document.sha256 ?? null,
+    status: document.status,
+    topics: [...names].sort((a, b) => a.localeCompare(b)),
+    createdAt: document.createdAt.toISOString(),
+    updatedAt: document.updatedAt.toISOString(),
+  };
+}
+
+export function topicView(topic: Topic): TopicView {
+  return {
+    id: topic.id,
+    name: topic.name,
+    description: topic.description ?? null,
+    color: topic.color ?? null,
+    documentCount: topic.documentCount,
+    createdAt: topic.createdAt.toISOString(),
+    updatedAt: topic.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,29 @@
+import { parseEnv } from '@docstore/server-kit';
+import { z } from 'zod';
+
+/** 32 bytes, as 64 hex characters or base64. */
+const encryptionKeySchema = z.string().transform((value, ctx) => {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (bytes.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex characters or base64' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const envSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  /** The blob service's base URL; the metadata service is its only caller. */
+  BLOB_URL: z.url({ protocol: /^https?$/ }),
+  METADATA_HOST: z.string().min(1).default('127.0.0.1'),
+  METADATA_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Every request runs as this user until authentication lands. */
+  DEV_USER_ID: z.uuid(),
+  SETTINGS_ENCRYPTION_KEY: encryptionKeySchema,
+});
+
+export type MetadataConfig = z.output<typeof envSchema>;
+
+export function loadMetadataConfig(env: NodeJS.ProcessEnv): MetadataConfig {
+  return parseEnv(envSchema, env);
+}

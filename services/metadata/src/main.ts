@@ -1,0 +1,34 @@
+import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
+import { createBlobGateway } from './adapters/blob-gateway.ts';
+import { openDatabase } from './db/orm-config.ts';
+import { createSecretBox } from './domain/secret-box.ts';
+import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { createMetadataServer } from './server.ts';
+
+async function main(): Promise<void> {
+  const logger = createLogger('metadata');
+  let config: MetadataConfig;
+  try {
+    config = loadMetadataConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`metadata: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
+  logger.info('database ready: migrations applied');
+  const server = createMetadataServer({
+    orm,
+    blob: createBlobGateway({ url: config.BLOB_URL }),
+    secrets: createSecretBox(config.SETTINGS_ENCRYPTION_KEY),
+    logger,
+    devUserId: config.DEV_USER_ID,
+  });
+  const port = await listen(server, config.METADATA_PORT, config.METADATA_HOST);
+  logger.info('listening', { port, url: `http://${config.METADATA_HOST}:${port}`, trpc: '/trpc' });
+  onShutdown(logger, async () => {
+    await closeServer(server);
+    await orm.close();
+  });
+}
+
+await main();
