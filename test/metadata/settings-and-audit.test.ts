@@ -20,15 +20,24 @@ describe('settings', () => {
 
     // Omitted keeps the key; null clears it.
     expect((await client.settings.update.mutate({ aiModel: 'gpt-y' })).apiKey).toBe('••••••••cdef');
-    expect(await client.settings.update.mutate({ apiKey: null })).toMatchObject({ aiModel: 'gpt-y', apiKey: null });
-    expect(await errorOf(client.settings.update.mutate({ apiKey: '' }))).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(await client.settings.update.mutate({ apiKey: null })).toMatchObject({
+      aiModel: 'gpt-y',
+      apiKey: null,
+    });
+    expect(await errorOf(client.settings.update.mutate({ apiKey: '' }))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
   });
 });
 
 describe('audit log', () => {
   it('writes one row per mutation with the caller and its IP', async () => {
     const topic = await client.topics.create.mutate({ name: unique('audited') });
-    const document = await uploadDocument(client, { name: 'audit.txt', topics: [topic.name] }, new Blob(['a']));
+    const document = await uploadDocument(
+      client,
+      { name: 'audit.txt', topics: [topic.name] },
+      new Blob(['a']),
+    );
     await client.documents.delete.mutate({ id: document.id });
     const rows = await queryDatabase<{ action: string; target_id: string; user_id: string; ip: string }>(
       `select action, target_id, user_id, host(ip_address) as ip from audit_log

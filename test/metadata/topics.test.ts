@@ -13,8 +13,17 @@ async function countsOf(...names: string[]): Promise<Record<string, number | und
 describe('topics and their counts', () => {
   it('counts ready documents exactly through create, upload, retag, rename, delete', async () => {
     const [invoices, receipts, empty] = [unique('invoices'), unique('receipts'), unique('empty')];
-    const created = await client.topics.create.mutate({ name: ` ${invoices} `, description: 'Bills', color: '#A1B2C3' });
-    expect(created).toMatchObject({ name: invoices, description: 'Bills', color: '#a1b2c3', documentCount: 0 });
+    const created = await client.topics.create.mutate({
+      name: ` ${invoices} `,
+      description: 'Bills',
+      color: '#A1B2C3',
+    });
+    expect(created).toMatchObject({
+      name: invoices,
+      description: 'Bills',
+      color: '#a1b2c3',
+      documentCount: 0,
+    });
     const second = await client.topics.create.mutate({ name: receipts });
     const third = await client.topics.create.mutate({ name: empty });
     expect(await countsOf(invoices, receipts, empty)).toEqual({ [invoices]: 0, [receipts]: 0, [empty]: 0 });
@@ -37,7 +46,11 @@ describe('topics and their counts', () => {
     expect(await countsOf(renamed, receipts)).toEqual({ [renamed]: 0, [receipts]: 2 });
 
     expect(await client.topics.delete.mutate({ id: second.id })).toEqual({ name: receipts, removedFrom: 2 });
-    expect(await countsOf(receipts, renamed, empty)).toEqual({ [receipts]: undefined, [renamed]: 0, [empty]: 0 });
+    expect(await countsOf(receipts, renamed, empty)).toEqual({
+      [receipts]: undefined,
+      [renamed]: 0,
+      [empty]: 0,
+    });
     // The documents stay, without the topic.
     expect((await client.documents.get.query({ id: a.id })).topics).toEqual([]);
 
@@ -54,12 +67,16 @@ describe('topics and their counts', () => {
       appCode: 'CONFLICT',
     });
     const other = await client.topics.create.mutate({ name: unique('other') });
-    expect(await errorOf(client.topics.update.mutate({ id: other.id, name: name.toUpperCase() }))).toMatchObject({
+    expect(
+      await errorOf(client.topics.update.mutate({ id: other.id, name: name.toUpperCase() })),
+    ).toMatchObject({
       code: 'CONFLICT',
     });
     expect((await client.topics.get.query({ id: other.id })).name).toBe(other.name);
     // Renaming a topic to another case of its own name is fine.
-    expect((await client.topics.update.mutate({ id: topic.id, name: name.toUpperCase() })).name).toBe(name.toUpperCase());
+    expect((await client.topics.update.mutate({ id: topic.id, name: name.toUpperCase() })).name).toBe(
+      name.toUpperCase(),
+    );
   });
 
   it.each([

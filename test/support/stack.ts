@@ -1,7 +1,16 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedS3, type ServiceProcess, startEmbeddedS3, startService } from '@docstore/devstack';
+import {
+  createDatabase,
+  type EmbeddedPg,
+  type EmbeddedS3,
+  type ServiceProcess,
+  startEmbeddedPostgres,
+  startEmbeddedS3,
+  startService,
+} from '@docstore/devstack';
 
 /** A scratch folder that embedded PostgreSQL accepts (its parent must not be 0700). */
 export async function scratchDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
@@ -62,4 +71,48 @@ export async function startPrivateBlobStack(overrides: Record<string, string> = 
       await dir.remove();
     },
   };
+}
+
+/** The metadata service's environment; `overrides` win. */
+export function metadataEnv(databaseUrl: string, blobUrl: string, overrides: Record<string, string> = {}) {
+  return {
+    DATABASE_URL: databaseUrl,
+    BLOB_URL: blobUrl,
+    METADATA_PORT: '0',
+    DEV_USER_ID: randomUUID(),
+    SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ...overrides,
+  };
+}
+
+/** PostgreSQL, S3 and both services of a test's own, for tests that stop or restart parts of it. */
+export async function startPrivateStack(): Promise<{
+  postgres: EmbeddedPg;
+  s3: EmbeddedS3;
+  blob: ServiceProcess;
+  metadata: ServiceProcess;
+  blobEnv: Record<string, string>;
+  stop(): Promise<void>;
+}> {
+  const dir = await scratchDir('private');
+  const stops: Array<() => Promise<void>> = [() => dir.remove()];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    const postgres = await startEmbeddedPostgres({ dataDir: `${dir.path}/postgres` });
+    stops.push(() => postgres.stop());
+    const s3 = await startEmbeddedS3({ dataDir: `${dir.path}/s3` });
+    stops.push(() => s3.stop());
+    const env = blobEnv(s3SettingsOf(s3), 'private');
+    const blob = await startService('blob', env);
+    stops.push(() => blob.stop());
+    const databaseUrl = await createDatabase(postgres.url, 'private');
+    const metadata = await startService('metadata', metadataEnv(databaseUrl, blob.url));
+    stops.push(() => metadata.stop());
+    return { postgres, s3, blob, metadata, blobEnv: env, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

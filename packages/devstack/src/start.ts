@@ -1,10 +1,13 @@
 /**
  * `pnpm start`: the whole stack on embedded defaults. Starts what is not configured from outside
- * (S3_ENDPOINT unset: s3rver in the data folder), then the services as child processes, prints the
- * endpoints, and on Ctrl-C or SIGTERM stops everything it started, in reverse order.
+ * (S3_ENDPOINT unset: s3rver; DATABASE_URL unset: PostgreSQL; both keep their data in the data
+ * folder), then the blob and metadata services as child processes, prints the endpoints, and on
+ * Ctrl-C or SIGTERM stops everything it started, in reverse order.
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { devDefaults } from './dev-secrets.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { type ServiceProcess, startService } from './service-process.ts';
 
@@ -43,7 +46,22 @@ async function s3Settings(): Promise<Record<string, string>> {
   return { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.accessKeyId, S3_SECRET_KEY: s3.secretAccessKey };
 }
 
+async function databaseUrl(): Promise<string> {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  const postgres = await startEmbeddedPostgres({
+    dataDir: `${dataDir}/postgres`,
+    port: env.DOCSTORE_PG_PORT ? Number(env.DOCSTORE_PG_PORT) : 0,
+  });
+  stops.push(() => postgres.stop());
+  console.log(`docstore: embedded PostgreSQL at ${postgres.url}, data in ${dataDir}/postgres`);
+  return postgres.url;
+}
+
 async function main(): Promise<void> {
+  // embedded-postgres's exit hook exits on these signals as soon as PostgreSQL is down, which would
+  // cut our own shutdown short; stopAll() stops PostgreSQL too, after the services.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
@@ -53,7 +71,19 @@ async function main(): Promise<void> {
   stops.push(() => blob.stop());
   watch('blob', blob);
 
-  console.log(`docstore: blob service at ${blob.url} (tRPC ${blob.url}/trpc, ready ${blob.url}/readyz)`);
+  const metadata = await startService('metadata', {
+    ...(await devDefaults(dataDir, env)),
+    DATABASE_URL: await databaseUrl(),
+    BLOB_URL: blob.url,
+    METADATA_PORT: env.METADATA_PORT ?? '4000',
+  });
+  stops.push(() => metadata.stop());
+  watch('metadata', metadata);
+
+  console.log(`docstore: blob service at ${blob.url} (internal; ready ${blob.url}/readyz)`);
+  console.log(
+    `docstore: metadata service at ${metadata.url}: tRPC ${metadata.url}/trpc, ready ${metadata.url}/readyz`,
+  );
   console.log('docstore: running; Ctrl-C stops everything');
 }
 

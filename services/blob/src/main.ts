@@ -39,4 +39,7 @@ async function main(): Promise<void> {
   });
 }
 
-await main();
+main().catch((error: unknown) => {
+  process.stderr.write(`blob: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -31,4 +31,9 @@ async function main(): Promise<void> {
   });
 }
 
-await main();
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `metadata: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

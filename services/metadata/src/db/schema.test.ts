@@ -1,48 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDatabase, type EmbeddedPg, startEmbeddedPostgres } from '@docstore/devstack';
-import { type MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Document, Topic } from './entities.ts';
 import { openDatabase } from './orm-config.ts';
+import { openTestDatabase, type TestDatabase } from './test-database.ts';
 
 const GiB = 2 ** 30;
 
-let parentDir: string | undefined;
-let pg: EmbeddedPg | undefined;
-let databaseUrl = '';
-let db: MikroORM | undefined;
-/** Every statement the ORM sent, through `onQuery`. */
-const statements: string[] = [];
+let database: TestDatabase | undefined;
 
 beforeAll(async () => {
-  // postgres runs as its own user when we are root: the data folder's parent must be 0755.
-  parentDir = await mkdtemp(join(tmpdir(), 'metadata-db-'));
-  await chmod(parentDir, 0o755);
-  pg = await startEmbeddedPostgres({ dataDir: join(parentDir, 'data') });
-  databaseUrl = await createDatabase(pg.url, `metadata_schema_${process.pid}`);
-  db = await openDatabase({ clientUrl: databaseUrl, onQuery: (sql) => statements.push(sql) });
+  database = await openTestDatabase('metadata_schema');
 }, 60_000);
 
-afterAll(async () => {
-  await db?.close(true);
-  await pg?.stop();
-  if (parentDir !== undefined) await rm(parentDir, { recursive: true, force: true });
-}, 30_000);
+afterAll(() => database?.close(), 30_000);
 
-function orm(): MikroORM {
-  if (db === undefined) throw new Error('database not opened');
-  return db;
+function opened(): TestDatabase {
+  if (database === undefined) throw new Error('database not opened');
+  return database;
 }
 
-/** Runs `work` and returns how many statements the ORM sent meanwhile. */
-async function countStatements(work: () => Promise<unknown>): Promise<number> {
-  const before = statements.length;
-  await work();
-  return statements.length - before;
-}
+const orm = () => opened().orm;
+const countStatements = (work: () => Promise<unknown>) => opened().countStatements(work);
 
 function newTopic(userId: string, name: string) {
   return { id: randomUUID(), userId, name, normalizedName: name.toLowerCase() };
@@ -91,7 +70,7 @@ describe('metadata schema', () => {
   });
 
   it('applies nothing when opened again', async () => {
-    const again = await openDatabase({ clientUrl: databaseUrl });
+    const again = await openDatabase({ clientUrl: opened().databaseUrl });
     try {
       expect(await again.migrator.getPendingMigrations()).toEqual([]);
     } finally {

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@docstore/server-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobGateway } from '../adapters/blob-gateway.ts';
+import { Document, Topic } from '../db/entities.ts';
+import { openTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createRequestApis } from './request-apis.ts';
+import { createSecretBox } from './secret-box.ts';
+
+/** Reads never touch the blob service; a call to it here is a bug. */
+const noBlob: BlobGateway = {
+  put: () => Promise.reject(new Error('unexpected blob call')),
+  delete: () => Promise.reject(new Error('unexpected blob call')),
+  presignGet: () => Promise.reject(new Error('unexpected blob call')),
+  healthy: () => Promise.resolve(true),
+};
+
+const TOPICS = 10;
+const DOCUMENTS = 450;
+
+describe('SQL statements per read, whatever the page size', () => {
+  let database: TestDatabase;
+  const caller = { userId: randomUUID(), ip: null };
+  const apis = () =>
+    createRequestApis(
+      {
+        orm: database.orm,
+        blob: noBlob,
+        secrets: createSecretBox(Buffer.alloc(32)),
+        logger: createLogger('test', () => {}),
+      },
+      caller,
+    );
+
+  beforeAll(async () => {
+    database = await openTestDatabase('statement_counts');
+    const em = database.orm.em.fork();
+    const topics = Array.from({ length: TOPICS }, (_, index) =>
+      em.create(Topic, {
+        id: randomUUID(),
+        userId: caller.userId,
+        name: `Topic ${index}`,
+        normalizedName: `topic ${index}`,
+      }),
+    );
+    for (let index = 0; index < DOCUMENTS; index += 1) {
+      const document = em.create(Document, {
+        id: randomUUID(),
+        userId: caller.userId,
+        name: `doc-${index}.txt`,
+        mimeType: 'text/plain',
+        size: index,
+        objectKey: `${caller.userId}/${randomUUID()}`,
+        status: 'ready',
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)),
+      });
+      document.topics.set(
+        [topics[index % TOPICS], topics[(index + 1) % TOPICS]].filter((topic) => topic !== undefined),
+      );
+    }
+    await em.flush();
+  }, 60_000);
+
+  afterAll(() => database.close(), 30_000);
+
+  it.each([1, 50, 200])('documents.list with limit %d: 2 statements', async (limit) => {
+    let items = 0;
+    expect(
+      await database.countStatements(async () => {
+        items = (await apis().documents.list({ limit })).items.length;
+      }),
+    ).toBe(2);
+    expect(items).toBe(limit);
+  });
+
+  it('documents.list filtered by topic, and deep via the cursor: 2 statements each', async () => {
+    const first = await apis().documents.list({ topic: 'TOPIC 3', limit: 50 });
+    expect(first.items).toHaveLength(50);
+    expect(first.items.every((document) => document.topics.includes('Topic 3'))).toBe(true);
+    expect(first.items[0]?.topics).toHaveLength(2);
+    const cursor = first.nextCursor ?? '';
+    expect(
+      await database.countStatements(() => apis().documents.list({ topic: 'topic 3', limit: 50, cursor })),
+    ).toBe(2);
+    expect(await database.countStatements(() => apis().documents.list({ topic: 'topic 3', limit: 50 }))).toBe(
+      2,
+    );
+  });
+
+  it('topics.list and topics.counts: 1 statement each', async () => {
+    expect(await database.countStatements(() => apis().topics.list())).toBe(1);
+    let counts: Record<string, number> = {};
+    expect(
+      await database.countStatements(async () => {
+        counts = await apis().topics.counts();
+      }),
+    ).toBe(1);
+    expect(Object.keys(counts)).toHaveLength(TOPICS);
+  });
+});

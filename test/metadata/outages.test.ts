@@ -1,0 +1,76 @@
+import { createMetadataClient, type MetadataClient, uploadDocument } from '@docstore/contract';
+import { runFailingService, type ServiceProcess, startService } from '@docstore/devstack';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { errorOf } from '../support/metadata.ts';
+import { metadataEnv, startPrivateStack } from '../support/stack.ts';
+
+describe('the metadata service when a dependency goes away', () => {
+  let stack: Awaited<ReturnType<typeof startPrivateStack>>;
+  let client: MetadataClient;
+  let restartedBlob: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    stack = await startPrivateStack();
+    client = createMetadataClient({ url: stack.metadata.url });
+  });
+  afterAll(async () => {
+    await restartedBlob?.stop();
+    await stack.stop();
+  });
+
+  const readyz = async () => (await fetch(`${stack.metadata.url}/readyz`)).status;
+
+  it('blob service down: SERVICE_UNAVAILABLE, not a 500, and nothing changes; back when it returns', async () => {
+    const kept = await uploadDocument(client, { name: 'kept.txt' }, new Blob(['kept']));
+    expect(await client.health.query()).toEqual({ ok: true, database: true, blob: true });
+    expect(await readyz()).toBe(200);
+
+    await stack.blob.stop();
+    expect(await client.health.query()).toEqual({ ok: false, database: true, blob: false });
+    expect(await readyz()).toBe(503);
+    for (const call of [
+      uploadDocument(client, { name: 'lost.txt' }, new Blob(['lost'])),
+      client.documents.downloadUrl.mutate({ id: kept.id }),
+      client.documents.delete.mutate({ id: kept.id }),
+    ]) {
+      expect(await errorOf(call)).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        appCode: 'SERVICE_UNAVAILABLE',
+      });
+    }
+    // The failed delete left the document in place; reads that need no blob keep working.
+    expect((await client.documents.list.query({})).items.map((document) => document.id)).toEqual([kept.id]);
+
+    restartedBlob = await startService('blob', { ...stack.blobEnv, BLOB_PORT: String(stack.blob.port) });
+    expect(await client.health.query()).toEqual({ ok: true, database: true, blob: true });
+    const { url } = await client.documents.downloadUrl.mutate({ id: kept.id });
+    expect(await (await fetch(url)).text()).toBe('kept');
+  });
+
+  it('PostgreSQL down: SERVICE_UNAVAILABLE and readyz 503; it reconnects after a restart', async () => {
+    await stack.postgres.stop();
+    expect(await client.health.query()).toMatchObject({ ok: false, database: false });
+    expect(await readyz()).toBe(503);
+    expect(await errorOf(client.topics.list.query())).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+
+    await stack.postgres.restart();
+    expect(await client.health.query()).toMatchObject({ ok: true, database: true });
+    expect(await client.topics.list.query()).toEqual([]);
+  });
+});
+
+describe('metadata configuration', () => {
+  it.each([
+    [{ DEV_USER_ID: 'null-user' }, 'DEV_USER_ID'],
+    [{ SETTINGS_ENCRYPTION_KEY: 'too-short' }, 'SETTINGS_ENCRYPTION_KEY'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ METADATA_PORT: '70000' }, 'METADATA_PORT'],
+  ])('a bad value %j stops the process with a message naming %s', async (bad, variable) => {
+    const { code, output } = await runFailingService('metadata', {
+      ...metadataEnv(inject('databaseUrl'), inject('blobUrl')),
+      ...bad,
+    });
+    expect(code).toBe(1);
+    expect(output).toContain(variable);
+  });
+});
