@@ -1,10 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-export type ServiceName = 'blob' | 'metadata';
+/** The two docstore services, and the embedded S3 server run as a process of its own. */
+export type ServiceName = 'blob' | 'metadata' | 's3';
+
+const ENTRIES: Record<ServiceName, string> = {
+  blob: 'services/blob/src/main.ts',
+  metadata: 'services/metadata/src/main.ts',
+  s3: 'packages/devstack/src/s3-main.ts',
+};
+
+/** Lines kept of a service's output: enough to explain a failure, bounded for a long run. */
+const MAX_LOG_LINES = 2_000;
 
 export interface ServiceProcess {
   url: string;
@@ -15,9 +26,20 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/** The port in a service's `listening` log line, if this is that line. */
+function listeningPort(line: string): number | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { message?: unknown; port?: unknown };
+    return entry.message === 'listening' && typeof entry.port === 'number' ? entry.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The entry point of a service, as `pnpm start` runs it. */
 export function serviceEntry(name: ServiceName): string {
-  return `${ROOT}services/${name}/src/main.ts`;
+  return ROOT + ENTRIES[name];
 }
 
 /**
@@ -40,16 +62,16 @@ export async function startService(
       () => reject(new Error(`${name} did not start:\n${logs.join('\n')}`)),
       timeoutMs,
     );
-    const onLine = (text: string) => {
-      for (const line of text.split('\n').filter(Boolean)) {
-        logs.push(line);
-        if (!line.includes('"listening"')) continue;
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { port: number }).port);
-      }
+    const onLine = (line: string) => {
+      logs.push(line);
+      if (logs.length > MAX_LOG_LINES) logs.shift();
+      const port = listeningPort(line);
+      if (port === undefined) return;
+      clearTimeout(timer);
+      resolve(port);
     };
-    child.stdout.setEncoding('utf8').on('data', onLine);
-    child.stderr.setEncoding('utf8').on('data', onLine);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code}:\n${logs.join('\n')}`));

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, openAsBlob } from 'node:fs';
+import {
+  createBlobClient,
+  createMetadataClient,
+  fetchObject,
+  putObject,
+  streamingFetch,
+  uploadDocument,
+} from '@docstore/contract';
+import { Client } from 'minio';
+import { interleaved, MiB, peakRssGrowth, stats } from '../measure.ts';
+import type { Result } from '../report.ts';
+import type { BenchStack } from '../stack.ts';
+
+async function drain(response: Response): Promise<number> {
+  let bytes = 0;
+  if (!response.body) return bytes;
+  for await (const chunk of response.body) bytes += chunk.length;
+  return bytes;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * Upload and download throughput of one file through each path, against the fastest way to move the
+ * same bytes into and out of the same S3 server: one streaming request to a presigned URL.
+ */
+export async function transferScenario(stack: BenchStack, file: string, rounds: number): Promise<Result[]> {
+  const blob = await openAsBlob(file);
+  const size = blob.size;
+  const mib = size / MiB;
+  const s3Url = new URL(stack.s3.url);
+  const s3 = new Client({
+    endPoint: s3Url.hostname,
+    port: Number(s3Url.port),
+    useSSL: false,
+    accessKey: stack.s3Keys.accessKey,
+    secretKey: stack.s3Keys.secretKey,
+    region: 'us-east-1',
+    pathStyle: true,
+  });
+  const blobClient = createBlobClient({ url: stack.blob.url });
+  const metadata = createMetadataClient({ url: stack.metadata.url });
+  const keys: string[] = [];
+  const documents: string[] = [];
+  const blobGrowth: number[] = [];
+  const metadataGrowth: number[] = [];
+
+  const uploads = await interleaved(rounds, {
+    floor: async () => {
+      const key = `floor/${randomUUID()}`;
+      const url = await s3.presignedPutObject(stack.bucket, key, 600);
+      const seconds = await timed(async () => {
+        const response = await streamingFetch(url, { method: 'PUT', body: blob });
+        if (!response.ok) throw new Error(`presigned PUT answered ${response.status}`);
+        await response.arrayBuffer();
+      });
+      keys.push(key);
+      return mib / seconds;
+    },
+    sdk: async () => {
+      const key = `sdk/${randomUUID()}`;
+      const seconds = await timed(() => s3.putObject(stack.bucket, key, createReadStream(file), size));
+      return mib / seconds;
+    },
+    blobPut: async () => {
+      const meta = { userId: randomUUID(), documentId: randomUUID(), name: 'bench.bin', size };
+      let key = '';
+      const seconds = await timed(async () => {
+        key = (await putObject(blobClient, meta, blob)).key;
+      });
+      keys.push(key);
+      return mib / seconds;
+    },
+    proxied: async () => {
+      let seconds = 0;
+      const { growth } = await peakRssGrowth(
+        [stack.blob.child.pid ?? 0, stack.metadata.child.pid ?? 0],
+        async () => {
+          seconds = await timed(async () => {
+            documents.push((await uploadDocument(metadata, { name: 'bench.bin' }, blob)).id);
+          });
+        },
+      );
+      blobGrowth.push(growth[0] ?? 0);
+      metadataGrowth.push(growth[1] ?? 0);
+      return mib / seconds;
+    },
+  });
+
+  const floorKey = keys[0] ?? '';
+  const blobKey = keys.find((key) => !key.startsWith('floor/')) ?? '';
+  const documentId = documents[0] ?? '';
+  const downloads = await interleaved(rounds, {
+    floor: async () => {
+      const url = await s3.presignedGetObject(stack.bucket, floorKey, 600);
+      return mib / (await timed(async () => drain(await fetch(url))));
+    },
+    blobRoute: async () =>
+      mib / (await timed(async () => drain(await fetchObject({ url: stack.blob.url }, blobKey)))),
+    downloadUrl: async () =>
+      mib /
+      (await timed(async () => {
+        const { url } = await metadata.documents.downloadUrl.mutate({ id: documentId });
+        return drain(await fetch(url));
+      })),
+  });
+
+  const floorUp = stats(uploads.floor).median;
+  const floorDown = stats(downloads.floor).median;
+  const throughput = (name: string, values: number[], floor: number, target: number | null): Result => ({
+    name,
+    value: stats(values).median,
+    spread: stats(values),
+    unit: 'MiB/s',
+    floor,
+    target,
+  });
+  return [
+    throughput(`upload ${mib} MiB: presigned PUT (floor)`, uploads.floor, floorUp, null),
+    throughput(`upload ${mib} MiB: minio SDK putObject (reference)`, uploads.sdk, floorUp, null),
+    throughput(`upload ${mib} MiB: blob objects.put`, uploads.blobPut, floorUp, null),
+    throughput(`upload ${mib} MiB: documents.upload (proxied)`, uploads.proxied, floorUp, 0.9),
+    {
+      name: `upload ${mib} MiB proxied: blob service peak RSS growth`,
+      value: stats(blobGrowth).median / MiB,
+      spread: {
+        median: stats(blobGrowth).median / MiB,
+        min: stats(blobGrowth).min / MiB,
+        max: stats(blobGrowth).max / MiB,
+      },
+      unit: 'MiB',
+      floor: null,
+      target: null,
+    },
+    {
+      name: `upload ${mib} MiB proxied: metadata service peak RSS growth`,
+      value: stats(metadataGrowth).median / MiB,
+      spread: {
+        median: stats(metadataGrowth).median / MiB,
+        min: stats(metadataGrowth).min / MiB,
+        max: stats(metadataGrowth).max / MiB,
+      },
+      unit: 'MiB',
+      floor: null,
+      target: null,
+    },
+    throughput(`download ${mib} MiB: presigned GET (floor)`, downloads.floor, floorDown, null),
+    throughput(`download ${mib} MiB: blob GET /objects route`, downloads.blobRoute, floorDown, null),
+    throughput(`download ${mib} MiB: documents.downloadUrl + GET`, downloads.downloadUrl, floorDown, null),
+  ];
+}

@@ -1,0 +1,62 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createDatabase,
+  type EmbeddedPg,
+  type ServiceProcess,
+  startEmbeddedPostgres,
+  startService,
+} from '@docstore/devstack';
+
+export interface BenchStack {
+  s3: ServiceProcess;
+  blob: ServiceProcess;
+  metadata: ServiceProcess;
+  postgres: EmbeddedPg;
+  databaseUrl: string;
+  bucket: string;
+  s3Keys: { accessKey: string; secretKey: string };
+  stop(): Promise<void>;
+}
+
+/** The whole stack, each server in a process of its own, the way `pnpm start` runs it. */
+export async function startBenchStack(options: { maxUploadBytes: number }): Promise<BenchStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'docstore-bench-'));
+  await chmod(dir, 0o755);
+  const stops: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    const s3Keys = { accessKey: 'S3RVER', secretKey: 'S3RVER' };
+    const s3 = await startService('s3', { DOCSTORE_S3_DIR: join(dir, 's3') });
+    stops.push(() => s3.stop());
+    const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres') });
+    stops.push(() => postgres.stop());
+    const databaseUrl = await createDatabase(postgres.url, 'bench');
+    const bucket = 'bench';
+    const blob = await startService('blob', {
+      S3_ENDPOINT: s3.url,
+      S3_ACCESS_KEY: s3Keys.accessKey,
+      S3_SECRET_KEY: s3Keys.secretKey,
+      S3_BUCKET: bucket,
+      BLOB_PORT: '0',
+      MAX_UPLOAD_BYTES: String(options.maxUploadBytes),
+    });
+    stops.push(() => blob.stop());
+    const metadata = await startService('metadata', {
+      DATABASE_URL: databaseUrl,
+      BLOB_URL: blob.url,
+      METADATA_PORT: '0',
+      DEV_USER_ID: randomUUID(),
+      SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    });
+    stops.push(() => metadata.stop());
+    return { s3, blob, metadata, postgres, databaseUrl, bucket, s3Keys, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
