@@ -20,7 +20,7 @@ describe('the metadata service when a dependency goes away', () => {
 
   const readyz = async () => (await fetch(`${stack.metadata.url}/readyz`)).status;
 
-  it('blob service down: SERVICE_UNAVAILABLE, not a 500, and nothing changes; back when it returns', async () => {
+  it('blob service down: SERVICE_UNAVAILABLE, not a 500, and nothing is lost; back when it returns', async () => {
     const kept = await uploadDocument(client, { name: 'kept.txt' }, new Blob(['kept']));
     expect(await client.health.query()).toEqual({ ok: true, database: true, blob: true });
     expect(await readyz()).toBe(200);
@@ -38,8 +38,13 @@ describe('the metadata service when a dependency goes away', () => {
         appCode: 'SERVICE_UNAVAILABLE',
       });
     }
-    // The failed delete left the document in place; reads that need no blob keep working.
-    expect((await client.documents.list.query({})).items.map((document) => document.id)).toEqual([kept.id]);
+    // The failed delete left the document in place, the failed upload is marked so; reads that need no
+    // blob keep working.
+    const listed = (await client.documents.list.query({})).items;
+    expect(listed.map((document) => [document.name, document.status])).toEqual([
+      ['lost.txt', 'failed'],
+      ['kept.txt', 'ready'],
+    ]);
 
     restartedBlob = await startService('blob', { ...stack.blobEnv, BLOB_PORT: String(stack.blob.port) });
     expect(await client.health.query()).toEqual({ ok: true, database: true, blob: true });

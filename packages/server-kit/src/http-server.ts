@@ -35,7 +35,7 @@ function findRoute(routes: Route[], method: string, path: string): Route | undef
   );
 }
 
-function toHeaders(req: IncomingMessage): Headers {
+export function toHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);

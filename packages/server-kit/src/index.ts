@@ -2,3 +2,4 @@ export * from './env.ts';
 export * from './http-server.ts';
 export * from './lifecycle.ts';
 export * from './logger.ts';
+export * from './websocket.ts';

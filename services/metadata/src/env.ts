@@ -20,6 +20,21 @@ const envSchema = z.object({
   /** Every request runs as this user until authentication lands. */
   DEV_USER_ID: z.uuid(),
   SETTINGS_ENCRYPTION_KEY: encryptionKeySchema,
+  /** Largest upload accepted, proxied or direct. */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 ** 3),
+  /** A pending upload not completed within this is removed (object and row) by the sweeper. */
+  UPLOAD_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(3600),
+  /** How long status events are kept for clients that reconnect. */
+  STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
 });
 
 export type MetadataConfig = z.output<typeof envSchema>;

@@ -1,7 +1,10 @@
 import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
+import { startStatusListener } from './adapters/status-listener.ts';
 import { openDatabase } from './db/orm-config.ts';
 import { createSecretBox } from './domain/secret-box.ts';
+import { createStatusBus } from './domain/status/status-bus.ts';
+import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
 import { createMetadataServer } from './server.ts';
 
@@ -16,17 +19,33 @@ async function main(): Promise<void> {
   }
   const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
   logger.info('database ready: migrations applied');
+  const blob = createBlobGateway({ url: config.BLOB_URL });
+  const bus = createStatusBus();
+  const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
+  const sweeper = startSweeper({
+    orm,
+    blob,
+    logger,
+    uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
+    retentionHours: config.STATUS_RETENTION_HOURS,
+  });
   const server = createMetadataServer({
     orm,
-    blob: createBlobGateway({ url: config.BLOB_URL }),
+    blob,
+    bus,
     secrets: createSecretBox(config.SETTINGS_ENCRYPTION_KEY),
     logger,
     devUserId: config.DEV_USER_ID,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
   });
-  const port = await listen(server, config.METADATA_PORT, config.METADATA_HOST);
+  const port = await listen(server.http, config.METADATA_PORT, config.METADATA_HOST);
   logger.info('listening', { port, url: `http://${config.METADATA_HOST}:${port}`, trpc: '/trpc' });
   onShutdown(logger, async () => {
-    await closeServer(server);
+    sweeper.stop();
+    await server.webSocket.close();
+    await closeServer(server.http);
+    await listener.close();
     await orm.close();
   });
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { metadataRouter } from '@docstore/contract';
-import { createHttpServer, sendJson } from '@docstore/server-kit';
+import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
+import type { Caller } from './domain/caller.ts';
 import { checkHealth } from './domain/health.ts';
 import { createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
 
@@ -9,17 +10,28 @@ export interface MetadataServerOptions extends MetadataDeps {
   devUserId: string;
 }
 
-export function createMetadataServer(options: MetadataServerOptions): Server {
+export interface MetadataServer {
+  http: Server;
+  webSocket: WebSocketEndpoint;
+}
+
+/** HTTP and WebSocket on one port: tRPC at /trpc for both, probes and stats beside. */
+export function createMetadataServer(options: MetadataServerOptions): MetadataServer {
   const health = () => checkHealth(options.orm, options.blob);
-  return createHttpServer({
+  const contextFor = (caller: Caller, headers: Headers, signal: AbortSignal) => ({
+    ...createRequestApis(options, caller),
+    health,
+    headers,
+    signal,
+  });
+  // A WebSocket context lives as long as its connection; subscriptions end through their own signal.
+  const connectionSignal = new AbortController().signal;
+  let webSocket: WebSocketEndpoint | undefined;
+  const http = createHttpServer({
     router: metadataRouter,
     logger: options.logger,
-    createContext: async ({ req, remoteAddress }) => ({
-      ...createRequestApis(options, { userId: options.devUserId, ip: remoteAddress }),
-      health,
-      headers: req.headers,
-      signal: req.signal,
-    }),
+    createContext: async ({ req, remoteAddress }) =>
+      contextFor({ userId: options.devUserId, ip: remoteAddress }, req.headers, req.signal),
     routes: [
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
       {
@@ -30,6 +42,22 @@ export function createMetadataServer(options: MetadataServerOptions): Server {
           sendJson(res, result.ok ? 200 : 503, result);
         },
       },
+      {
+        // Counts only, no identities: what an operator (or a leak test) needs to see.
+        method: 'GET',
+        path: '/stats',
+        handle: (_req, res) =>
+          sendJson(res, 200, {
+            webSocketClients: webSocket?.clientCount ?? 0,
+            statusListeners: options.bus.listenerCount,
+          }),
+      },
     ],
   });
+  webSocket = attachWebSocket(http, {
+    router: metadataRouter,
+    createContext: async ({ headers, remoteAddress }) =>
+      contextFor({ userId: options.devUserId, ip: remoteAddress }, headers, connectionSignal),
+  });
+  return { http, webSocket };
 }

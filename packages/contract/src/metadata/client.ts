@@ -1,10 +1,13 @@
 import {
   createTRPCClient,
+  createWSClient,
   httpBatchLink,
   httpLink,
   isNonJsonSerializable,
   splitLink,
   type TRPCClient,
+  type TRPCLink,
+  wsLink,
 } from '@trpc/client';
 import { encodeHeaderJson } from '../header-json.ts';
 import { StreamBody, streamingFetch } from '../streaming-fetch.ts';
@@ -20,6 +23,34 @@ export interface MetadataClientOptions {
   url: string;
   /** Sent with every call (e.g. `authorization`). */
   headers?: Record<string, string>;
+  /** Carries subscriptions (`documents.onStatus`); from `createStatusSocket`. */
+  wsClient?: StatusSocket;
+}
+
+export type StatusSocket = ReturnType<typeof createWSClient>;
+
+export interface StatusSocketOptions {
+  /** The metadata service's base URL (http: or https:); the socket goes to /trpc on the same port. */
+  url: string;
+  /** A WebSocket implementation: Node 20 has none built in, pass the `ws` package's. */
+  WebSocket?: typeof globalThis.WebSocket;
+  /** Sent once per connection (e.g. `{ token }`). */
+  connectionParams?: Record<string, string>;
+}
+
+/**
+ * The WebSocket that carries live status. It reconnects by itself and then resumes each subscription
+ * after the last event it delivered (tRPC re-sends `lastEventId`). Close it when done.
+ */
+export function createStatusSocket(options: StatusSocketOptions): StatusSocket {
+  const url = new URL('/trpc', options.url);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return createWSClient({
+    url: url.href,
+    WebSocket: options.WebSocket,
+    connectionParams: options.connectionParams ?? null,
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+  });
 }
 
 /**
@@ -28,21 +59,31 @@ export interface MetadataClientOptions {
  */
 export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
   const url = new URL('/trpc', options.url).href;
+  const { wsClient } = options;
+  const subscriptions: TRPCLink<MetadataRouter> = wsClient
+    ? wsLink({ client: wsClient })
+    : () => () => {
+        throw new Error('subscriptions need a wsClient (createStatusSocket) in createMetadataClient');
+      };
   return createTRPCClient<MetadataRouter>({
     links: [
       splitLink({
-        condition: (op) => isNonJsonSerializable(op.input),
-        true: httpLink({
-          url,
-          fetch: streamingFetch,
-          headers({ op }) {
-            const meta = op.context[UPLOAD_META_CONTEXT] as UploadMeta | undefined;
-            return meta
-              ? { ...options.headers, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) }
-              : { ...options.headers };
-          },
+        condition: (op) => op.type === 'subscription',
+        true: subscriptions,
+        false: splitLink({
+          condition: (op) => isNonJsonSerializable(op.input),
+          true: httpLink({
+            url,
+            fetch: streamingFetch,
+            headers({ op }) {
+              const meta = op.context[UPLOAD_META_CONTEXT] as UploadMeta | undefined;
+              return meta
+                ? { ...options.headers, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) }
+                : { ...options.headers };
+            },
+          }),
+          false: httpBatchLink({ url, fetch: streamingFetch, headers: () => ({ ...options.headers }) }),
         }),
-        false: httpBatchLink({ url, fetch: streamingFetch, headers: () => ({ ...options.headers }) }),
       }),
     ],
   });

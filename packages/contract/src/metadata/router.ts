@@ -1,10 +1,14 @@
+import { tracked } from '@trpc/server';
 import { octetInputParser } from '@trpc/server/http';
 import type { z } from 'zod';
 import { presignedUrlSchema } from '../blob/schemas.ts';
 import { decodeHeaderJson } from '../header-json.ts';
 import { initDocstoreTRPC } from '../trpc.ts';
 import {
+  type CreatedUpload,
+  createdUploadSchema,
   createTopicInputSchema,
+  createUploadInputSchema,
   type DocumentPage,
   type DocumentView,
   deletedDocumentSchema,
@@ -16,7 +20,9 @@ import {
   listDocumentsInputSchema,
   type MetadataHealth,
   metadataHealthSchema,
+  onStatusInputSchema,
   type SettingsView,
+  type StatusEvent,
   setTopicsInputSchema,
   settingsSchema,
   type TopicView,
@@ -45,6 +51,18 @@ export interface DocumentsApi {
   delete(input: Input<typeof documentRefSchema>): Promise<{ id: string }>;
   setTopics(input: Input<typeof setTopicsInputSchema>): Promise<DocumentView>;
   downloadUrl(input: Input<typeof downloadUrlInputSchema>): Promise<{ url: string; expiresAt: string }>;
+  /** A `pending` document and a presigned PUT: the bytes go straight to S3. */
+  createUpload(input: Input<typeof createUploadInputSchema>): Promise<CreatedUpload>;
+  /** Checks the object the client PUT and marks the document `ready`, or `failed` with a reason. */
+  completeUpload(input: Input<typeof documentRefSchema>): Promise<DocumentView>;
+  /**
+   * The caller's status events, live: first those after `lastEventId` (in order, once), then new
+   * ones, until `signal` aborts. `id` is the event's position, for resuming.
+   */
+  onStatus(
+    input: Input<typeof onStatusInputSchema>,
+    signal: AbortSignal,
+  ): AsyncIterable<{ id: string; event: StatusEvent }>;
 }
 
 /** Topics (tags) of the calling user. */
@@ -106,6 +124,20 @@ export const metadataRouter = router({
       .input(downloadUrlInputSchema)
       .output(presignedUrlSchema)
       .mutation(({ ctx, input }) => ctx.documents.downloadUrl(input)),
+    createUpload: procedure
+      .input(createUploadInputSchema)
+      .output(createdUploadSchema)
+      .mutation(({ ctx, input }) => ctx.documents.createUpload(input)),
+    completeUpload: procedure
+      .input(documentRefSchema)
+      .output(documentSchema)
+      .mutation(({ ctx, input }) => ctx.documents.completeUpload(input)),
+    // Subscriptions cannot declare .output(); the domain builds events from the contract's schema.
+    onStatus: procedure.input(onStatusInputSchema).subscription(async function* ({ ctx, input, signal }) {
+      for await (const { id, event } of ctx.documents.onStatus(input, signal ?? ctx.signal)) {
+        yield tracked(id, event);
+      }
+    }),
   }),
   topics: router({
     list: procedure.output(topicSchema.array()).query(({ ctx }) => ctx.topics.list()),

@@ -133,3 +133,44 @@ export const updateSettingsInputSchema = z.object({
 
 export const metadataHealthSchema = z.object({ ok: z.boolean(), database: z.boolean(), blob: z.boolean() });
 export type MetadataHealth = z.infer<typeof metadataHealthSchema>;
+
+export const createUploadInputSchema = z.object({
+  name: documentNameSchema,
+  mimeType: mimeTypeSchema.default('application/octet-stream'),
+  size: z.number().int().nonnegative(),
+  topics: topicNamesSchema.default([]),
+});
+export type CreateUploadInput = z.input<typeof createUploadInputSchema>;
+
+export const createdUploadSchema = z.object({
+  document: documentSchema,
+  /** PUT the bytes here, with exactly `size` bytes and the same Content-Type. */
+  uploadUrl: z.url(),
+  expiresAt: z.iso.datetime(),
+});
+export type CreatedUpload = z.infer<typeof createdUploadSchema>;
+
+/** Upload status as clients see it live; `receiving` repeats while bytes arrive. */
+export const uploadStatusSchema = z.enum(['pending', 'receiving', 'stored', 'ready', 'failed', 'deleted']);
+export type UploadStatus = z.infer<typeof uploadStatusSchema>;
+
+export const statusEventSchema = z.object({
+  documentId: uuidSchema,
+  status: uploadStatusSchema,
+  receivedBytes: z.number().int().nonnegative(),
+  totalBytes: z.number().int().nonnegative().nullable(),
+  error: z.string().nullable(),
+  at: z.iso.datetime(),
+});
+export type StatusEvent = z.infer<typeof statusEventSchema>;
+
+export const onStatusInputSchema = z.object({
+  /** Only this document's events; without it, all of the caller's documents. */
+  documentId: uuidSchema.optional(),
+  /** Resume after this event id (sent by the client on reconnect): missed events come first, once. */
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .optional(),
+});
+export type OnStatusInput = z.input<typeof onStatusInputSchema>;

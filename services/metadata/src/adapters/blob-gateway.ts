@@ -1,6 +1,7 @@
 import {
   type BlobClient,
   createBlobClient,
+  type PresignedPut,
   type PresignedUrl,
   putObject,
   type StoredObject,
@@ -18,6 +19,11 @@ export interface BlobGateway {
     signal?: AbortSignal,
   ): Promise<StoredObject>;
   delete(key: string): Promise<void>;
+  stat(key: string): Promise<StoredObject>;
+  presignPut(
+    meta: { userId: string; documentId: string; name: string; mimeType: string },
+    expiresInSeconds: number,
+  ): Promise<PresignedPut>;
   presignGet(key: string, downloadName: string, expiresInSeconds?: number): Promise<PresignedUrl>;
   /** True when the blob service answers and its bucket is ready; never throws. */
   healthy(): Promise<boolean>;
@@ -35,6 +41,9 @@ export function createBlobGateway(options: { url: string }): BlobGateway {
   return {
     put: (meta, body, signal) => call(() => putObject(client, meta, new StreamBody(body, meta.size), signal)),
     delete: (key) => call(async () => void (await client.objects.delete.mutate({ key }))),
+    stat: (key) => call(() => client.objects.stat.query({ key })),
+    presignPut: (meta, expiresInSeconds) =>
+      call(() => client.objects.presignPut.mutate({ ...meta, expiresInSeconds })),
     presignGet: (key, downloadName, expiresInSeconds) =>
       call(() => client.objects.presignGet.mutate({ key, downloadName, expiresInSeconds })),
     healthy: () =>

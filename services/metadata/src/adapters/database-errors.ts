@@ -36,20 +36,29 @@ export function translateDatabaseError(error: unknown): unknown {
   return error;
 }
 
-/** Wraps every method of an API so that what it throws passes through `translateDatabaseError`. */
-export function withDatabaseErrors<Api extends object>(api: Api): Api {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(api)) {
-    wrapped[name] =
-      typeof method === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await method(...args);
-            } catch (error) {
-              throw translateDatabaseError(error);
-            }
-          }
-        : method;
+async function* translateIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* iterable;
+  } catch (error) {
+    throw translateDatabaseError(error);
   }
-  return wrapped as Api;
+}
+
+/** Runs one API call with what it throws (now, later, or while it streams) translated. */
+export function translatingDatabaseErrors(call: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+  if (result instanceof Promise) {
+    return result.catch((error: unknown) => {
+      throw translateDatabaseError(error);
+    });
+  }
+  if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
+    return translateIterable(result as AsyncIterable<unknown>);
+  }
+  return result;
 }

@@ -48,7 +48,8 @@ export const Document = defineEntity({
     size: p.bigint('number'),
     /** Hex SHA-256 of the content; null while the upload is pending. */
     sha256: p.string().length(64).nullable(),
-    objectKey: p.text().unique('documents_object_key_unique'),
+    /** Null while a proxied upload is still streaming: the blob service makes the key when it stores. */
+    objectKey: p.text().nullable().unique('documents_object_key_unique'),
     status: p.enum([...DOCUMENT_STATUSES]),
     failureReason: p.text().nullable(),
     createdAt: p.datetime(TIMESTAMP_PRECISION).onCreate(() => new Date()),
@@ -112,5 +113,33 @@ export const AuditLog = defineEntity({
 });
 export type AuditLog = InferEntity<typeof AuditLog>;
 
+/** Values of `status_events.status`: the document's states plus the transient ones of an upload. */
+export const UPLOAD_STATUSES = ['pending', 'receiving', 'stored', 'ready', 'failed', 'deleted'] as const;
+
+/**
+ * Upload status events, kept for STATUS_RETENTION_HOURS so that a client that reconnects gets what
+ * it missed. The id is the order of events across every instance (one sequence).
+ */
+export const StatusEvent = defineEntity({
+  name: 'StatusEvent',
+  tableName: 'status_events',
+  properties: (p) => ({
+    id: p.bigint('number').primary().autoincrement(),
+    userId: p.uuid(),
+    documentId: p.uuid(),
+    status: p.enum([...UPLOAD_STATUSES]),
+    receivedBytes: p.bigint('number'),
+    totalBytes: p.bigint('number').nullable(),
+    error: p.text().nullable(),
+    at: p.datetime(TIMESTAMP_PRECISION).onCreate(() => new Date()),
+  }),
+  // Replay: WHERE user_id = ? AND id > ? ORDER BY id; retention: WHERE at < ?.
+  indexes: [
+    { properties: ['userId', 'id'], name: 'status_events_user_id_id_index' },
+    { properties: ['at'], name: 'status_events_at_index' },
+  ],
+});
+export type StatusEvent = InferEntity<typeof StatusEvent>;
+
 /** Every entity of the metadata database, for the ORM configuration. */
-export const entities = [Topic, Document, DocumentTopic, UserSettings, AuditLog];
+export const entities = [Topic, Document, DocumentTopic, UserSettings, AuditLog, StatusEvent];

@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { entities } from './entities.ts';
 import { Migration20261127000000_initial } from './migrations/Migration20261127000000_initial.ts';
+import { Migration20261127235414_status_events } from './migrations/Migration20261127235414_status_events.ts';
 
 /** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
 export interface DatabaseOptions {
@@ -19,7 +20,10 @@ export interface DatabaseOptions {
 }
 
 /** Migrations in order; listed explicitly (no glob discovery), so tsx, vitest and bundles all find them. */
-const migrationsList = [{ name: 'Migration20261127000000_initial', class: Migration20261127000000_initial }];
+const migrationsList = [
+  { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
+  { name: 'Migration20261127235414_status_events', class: Migration20261127235414_status_events },
+];
 
 // Where the CLI writes new migrations; the ones that run come from `migrationsList`.
 const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));

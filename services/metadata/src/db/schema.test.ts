@@ -45,7 +45,10 @@ describe('metadata schema', () => {
     expect(await orm().migrator.checkMigrationNeeded()).toBe(false);
     expect(await orm().migrator.getPendingMigrations()).toEqual([]);
     const executed = await orm().migrator.getExecutedMigrations();
-    expect(executed.map((m) => m.name)).toEqual(['Migration20261127000000_initial']);
+    expect(executed.map((m) => m.name)).toEqual([
+      'Migration20261127000000_initial',
+      'Migration20261127235414_status_events',
+    ]);
   });
 
   it('has the tables and column types the service relies on', async () => {
@@ -57,7 +60,7 @@ describe('metadata schema', () => {
          where table_schema = 'public' and table_name <> 'mikro_orm_migrations'`,
       );
     const tables = [...new Set(rows.map((r) => r.table_name))].sort();
-    expect(tables).toEqual(['audit_log', 'document_topics', 'documents', 'topics', 'user_settings']);
+    expect(tables).toEqual(['audit_log', 'document_topics', 'documents', 'status_events', 'topics', 'user_settings']);
     const typeOf = (table: string, column: string) =>
       rows.find((r) => r.table_name === table && r.column_name === column)?.data_type;
     expect(typeOf('documents', 'size')).toBe('bigint');

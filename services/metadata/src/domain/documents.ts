@@ -1,38 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import { DocstoreError, type DocumentsApi } from '@docstore/contract';
-import type { Logger } from '@docstore/server-kit';
-import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import type { BlobGateway } from '../adapters/blob-gateway.ts';
-import { Document, Topic } from '../db/entities.ts';
+import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
+import { Document } from '../db/entities.ts';
 import { recordAudit } from './audit.ts';
 import type { Caller } from './caller.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { sha256Tap } from './hashing.ts';
+import { hasStatusOrDocument } from './status/status-access.ts';
+import type { StatusBus } from './status/status-bus.ts';
+import { recordStatus } from './status/status-store.ts';
+import { statusStream } from './status/status-stream.ts';
 import { adjustTopicCounts } from './topic-counts.ts';
-import { normalizeTopicName } from './topic-names.ts';
+import { normalizeTopicName, topicsNamed } from './topic-names.ts';
+import { createUploads, type UploadDeps } from './uploads.ts';
 import { documentView } from './views.ts';
 
-export interface DocumentsDeps {
-  em: EntityManager;
-  blob: BlobGateway;
-  caller: Caller;
-  logger: Logger;
+export interface DocumentsDeps extends UploadDeps {
+  orm: MikroORM;
+  bus: StatusBus;
 }
 
-/** The caller's topics with these names; an unknown name is INVALID_INPUT naming it. */
-async function topicsNamed(em: EntityManager, userId: string, names: string[]): Promise<Topic[]> {
-  const wanted = new Map(names.map((name) => [normalizeTopicName(name), name]));
-  if (wanted.size === 0) return [];
-  const found = await em.find(Topic, { userId, normalizedName: { $in: [...wanted.keys()] } });
-  const missing = [...wanted].filter(([key]) => !found.some((topic) => topic.normalizedName === key));
-  if (missing.length > 0) {
-    throw new DocstoreError('INVALID_INPUT', `unknown topic: ${missing.map(([, name]) => name).join(', ')}`);
-  }
-  return found;
-}
-
-export function createDocumentsApi({ em, blob, caller, logger }: DocumentsDeps): DocumentsApi {
+export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
+  const { em, blob, caller } = deps;
   const { userId } = caller;
+  const uploads = createUploads(deps);
 
   const findOwn = async (id: string): Promise<Document> => {
     const document = await em.findOne(Document, { id, userId }, { populate: ['topics'] });
@@ -41,63 +30,9 @@ export function createDocumentsApi({ em, blob, caller, logger }: DocumentsDeps):
   };
 
   return {
-    async upload(meta, body, signal) {
-      // Unknown topics fail before a single byte is stored.
-      const topics = await topicsNamed(em, userId, meta.topics);
-      const id = randomUUID();
-      const hash = sha256Tap();
-      const stored = await blob.put(
-        { userId, documentId: id, name: meta.name, mimeType: meta.mimeType, size: meta.size },
-        body.pipeThrough(hash.stream),
-        signal,
-      );
-      try {
-        const document = await em.transactional(async (tx) => {
-          const created = tx.create(Document, {
-            id,
-            userId,
-            name: meta.name,
-            mimeType: meta.mimeType,
-            declaredMimeType: meta.mimeType,
-            size: stored.size,
-            sha256: hash.digest(),
-            objectKey: stored.key,
-            status: 'ready',
-            topics: topics.map((topic) => tx.getReference(Topic, topic.id)),
-          });
-          await adjustTopicCounts(
-            tx,
-            topics.map((topic) => topic.id),
-            1,
-          );
-          recordAudit(
-            tx,
-            caller,
-            'document.upload',
-            { type: 'document', id },
-            {
-              name: meta.name,
-              size: stored.size,
-              topics: topics.map((topic) => topic.name),
-            },
-          );
-          return created;
-        });
-        return documentView(
-          document,
-          topics.map((topic) => topic.name),
-        );
-      } catch (error) {
-        // The row did not commit: the object must not outlive it.
-        await blob.delete(stored.key).catch((cleanup: unknown) =>
-          logger.error('orphaned object after a failed commit', {
-            key: stored.key,
-            error: String(cleanup),
-          }),
-        );
-        throw error;
-      }
-    },
+    upload: (meta, body, signal) => uploads.upload(meta, body, signal),
+    createUpload: (input) => uploads.createUpload(input),
+    completeUpload: ({ id }) => uploads.completeUpload(id),
 
     async get({ id }) {
       return documentView(await findOwn(id));
@@ -138,8 +73,14 @@ export function createDocumentsApi({ em, blob, caller, logger }: DocumentsDeps):
         await tx.nativeDelete(Document, { id, userId });
         recordAudit(tx, caller, 'document.delete', { type: 'document', id }, { name: document.name });
         await tx.flush();
+        await recordStatus(tx, userId, {
+          documentId: id,
+          status: 'deleted',
+          receivedBytes: document.size,
+          totalBytes: document.size,
+        });
         // The object goes before the commit: if the blob service cannot delete it, the row stays.
-        await blob.delete(document.objectKey);
+        if (document.objectKey) await blob.delete(document.objectKey);
       });
       return { id };
     },
@@ -184,7 +125,17 @@ export function createDocumentsApi({ em, blob, caller, logger }: DocumentsDeps):
       if (!document) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
       if (document.status !== 'ready')
         throw new DocstoreError('CONFLICT', `document ${id} is ${document.status}`);
+      if (document.status !== 'ready' || !document.objectKey) {
+        throw new DocstoreError('CONFLICT', `document ${id} is ${document.status}`);
+      }
       return blob.presignGet(document.objectKey, document.name, expiresInSeconds);
+    },
+
+    async *onStatus({ documentId, lastEventId }, signal) {
+      if (documentId !== undefined && !(await hasStatusOrDocument(em, userId, documentId))) {
+        throw new DocstoreError('NOT_FOUND', `document ${documentId} not found`);
+      }
+      yield* statusStream({ orm: deps.orm, bus: deps.bus, userId, documentId, lastEventId, signal });
     },
   };
 }

@@ -1,30 +1,50 @@
 import type { MetadataContext } from '@docstore/contract';
 import type { Logger } from '@docstore/server-kit';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
-import { withDatabaseErrors } from '../adapters/database-errors.ts';
+import { translatingDatabaseErrors } from '../adapters/database-errors.ts';
 import type { Caller } from './caller.ts';
 import { createDocumentsApi } from './documents.ts';
 import type { SecretBox } from './secret-box.ts';
 import { createSettingsApi } from './settings.ts';
+import type { StatusBus } from './status/status-bus.ts';
 import { createTopicsApi } from './topics.ts';
 
 export interface MetadataDeps {
   orm: MikroORM;
   blob: BlobGateway;
   secrets: SecretBox;
+  bus: StatusBus;
   logger: Logger;
+  maxUploadBytes: number;
+  uploadTtlSeconds: number;
 }
 
-/** The APIs of one request: one forked EntityManager, every query scoped to the caller. */
+/**
+ * An API whose every call gets a fresh forked EntityManager (a WebSocket connection's context lives
+ * as long as the connection, so a per-context fork would grow and go stale) and has its database
+ * errors translated.
+ */
+function perCall<Api extends object>(orm: MikroORM, make: (em: EntityManager) => Api): Api {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(make(orm.em.fork()))) {
+    if (typeof member !== 'function') continue;
+    wrapped[name] = (...args: unknown[]) =>
+      translatingDatabaseErrors(() =>
+        (make(orm.em.fork()) as Record<string, (...a: unknown[]) => unknown>)[name]?.(...args),
+      );
+  }
+  return wrapped as Api;
+}
+
+/** The APIs of one caller: every query scoped to `caller.userId`. */
 export function createRequestApis(
   deps: MetadataDeps,
   caller: Caller,
 ): Pick<MetadataContext, 'documents' | 'topics' | 'settings'> {
-  const em = deps.orm.em.fork();
   return {
-    documents: withDatabaseErrors(createDocumentsApi({ em, blob: deps.blob, caller, logger: deps.logger })),
-    topics: withDatabaseErrors(createTopicsApi({ em, caller })),
-    settings: withDatabaseErrors(createSettingsApi({ em, caller, secrets: deps.secrets })),
+    documents: perCall(deps.orm, (em) => createDocumentsApi({ ...deps, em, caller })),
+    topics: perCall(deps.orm, (em) => createTopicsApi({ em, caller })),
+    settings: perCall(deps.orm, (em) => createSettingsApi({ em, caller, secrets: deps.secrets })),
   };
 }

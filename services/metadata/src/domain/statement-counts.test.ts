@@ -6,12 +6,15 @@ import { Document, Topic } from '../db/entities.ts';
 import { openTestDatabase, type TestDatabase } from '../db/test-database.ts';
 import { createRequestApis } from './request-apis.ts';
 import { createSecretBox } from './secret-box.ts';
+import { createStatusBus } from './status/status-bus.ts';
 
 /** Reads never touch the blob service; a call to it here is a bug. */
 const noBlob: BlobGateway = {
   put: () => Promise.reject(new Error('unexpected blob call')),
   delete: () => Promise.reject(new Error('unexpected blob call')),
   presignGet: () => Promise.reject(new Error('unexpected blob call')),
+  presignPut: () => Promise.reject(new Error('unexpected blob call')),
+  stat: () => Promise.reject(new Error('unexpected blob call')),
   healthy: () => Promise.resolve(true),
 };
 
@@ -28,6 +31,9 @@ describe('SQL statements per read, whatever the page size', () => {
         blob: noBlob,
         secrets: createSecretBox(Buffer.alloc(32)),
         logger: createLogger('test', () => {}),
+        bus: createStatusBus(),
+        maxUploadBytes: 1024,
+        uploadTtlSeconds: 60,
       },
       caller,
     );

@@ -1,0 +1,58 @@
+import { DocstoreError } from '@docstore/contract';
+
+const MiB = 1024 * 1024;
+
+export interface ProgressTapOptions {
+  maxBytes: number;
+  /** Called at most once per `everyBytes` AND `everyMs`, whichever comes later. */
+  onProgress(receivedBytes: number): void;
+  everyBytes?: number;
+  everyMs?: number;
+}
+
+/**
+ * Counts bytes as they pass: reports progress, and fails the stream with PAYLOAD_TOO_LARGE the
+ * moment the count passes `maxBytes`.
+ */
+export function progressTap(options: ProgressTapOptions): {
+  stream: TransformStream<Uint8Array, Uint8Array>;
+  readonly received: number;
+  /** The error the tap itself raised, if any (the body's error, as opposed to the consumer's). */
+  readonly error: DocstoreError | undefined;
+} {
+  const everyBytes = options.everyBytes ?? MiB;
+  const everyMs = options.everyMs ?? 250;
+  let received = 0;
+  let reportedBytes = 0;
+  let reportedAt = Date.now();
+  let error: DocstoreError | undefined;
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      received += chunk.byteLength;
+      if (received > options.maxBytes) {
+        error = new DocstoreError(
+          'PAYLOAD_TOO_LARGE',
+          `body is larger than the limit of ${options.maxBytes} bytes`,
+        );
+        controller.error(error);
+        return;
+      }
+      const now = Date.now();
+      if (received - reportedBytes >= everyBytes && now - reportedAt >= everyMs) {
+        reportedBytes = received;
+        reportedAt = now;
+        options.onProgress(received);
+      }
+      controller.enqueue(chunk);
+    },
+  });
+  return {
+    stream,
+    get received() {
+      return received;
+    },
+    get error() {
+      return error;
+    },
+  };
+}
