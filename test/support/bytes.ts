@@ -38,3 +38,19 @@ export function streamOf(bytes: Uint8Array, chunkSize = MiB): ReadableStream<Uin
     },
   });
 }
+
+/** `chunks` chunks of 1 MiB, one every `intervalMs`: an upload that takes its time. */
+export function slowStream(chunks: number, intervalMs: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (sent === chunks) {
+        controller.close();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      controller.enqueue(randomBytes(MiB));
+      sent += 1;
+    },
+  });
+}

@@ -86,12 +86,13 @@ export function metadataEnv(databaseUrl: string, blobUrl: string, overrides: Rec
 }
 
 /** PostgreSQL, S3 and both services of a test's own, for tests that stop or restart parts of it. */
-export async function startPrivateStack(): Promise<{
+export async function startPrivateStack(overrides: { metadata?: Record<string, string> } = {}): Promise<{
   postgres: EmbeddedPg;
   s3: EmbeddedS3;
   blob: ServiceProcess;
   metadata: ServiceProcess;
   blobEnv: Record<string, string>;
+  databaseUrl: string;
   stop(): Promise<void>;
 }> {
   const dir = await scratchDir('private');
@@ -108,9 +109,9 @@ export async function startPrivateStack(): Promise<{
     const blob = await startService('blob', env);
     stops.push(() => blob.stop());
     const databaseUrl = await createDatabase(postgres.url, 'private');
-    const metadata = await startService('metadata', metadataEnv(databaseUrl, blob.url));
+    const metadata = await startService('metadata', metadataEnv(databaseUrl, blob.url, overrides.metadata));
     stops.push(() => metadata.stop());
-    return { postgres, s3, blob, metadata, blobEnv: env, stop };
+    return { postgres, s3, blob, metadata, blobEnv: env, databaseUrl, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
+import { discardIfAborted, type ObjectStore, putObjectTarget } from './aborted-put.ts';
 import { answerListMultipartUploads, listMultipartUploadsBucket } from './list-multipart-uploads.ts';
 
 /** A running s3rver, reachable over plain HTTP on 127.0.0.1. */
@@ -57,6 +58,9 @@ export async function startEmbeddedS3(opts: EmbeddedS3Options): Promise<Embedded
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const bucket = listMultipartUploadsBucket(req);
     if (bucket === undefined) {
+      const target = putObjectTarget(req);
+      // `store` is s3rver's own (untyped) file store.
+      if (target) discardIfAborted(req, (s3rver as unknown as { store: ObjectStore }).store, target);
       s3rverHandler(req, res);
       return;
     }

@@ -59,11 +59,11 @@ async function serveTRPC<TRouter extends AnyRouter>(
   res.once('close', () => {
     if (!res.writableFinished) aborted.abort();
   });
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  const body = req.method !== 'GET' && req.method !== 'HEAD' ? requestBodyStream(req) : undefined;
   const requestInit: RequestInit & { duplex: 'half' } = {
     method: req.method,
     headers: toHeaders(req),
-    body: hasBody ? requestBodyStream(req) : undefined,
+    body: body?.stream,
     duplex: 'half',
     signal: aborted.signal,
   };
@@ -82,6 +82,9 @@ async function serveTRPC<TRouter extends AnyRouter>(
       });
     },
   });
+  // A procedure that failed before reading its input (a size declared too large) leaves the body
+  // unread: drop it, or the client, still sending, never reads the answer.
+  res.once('finish', () => body?.discard());
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (!response.body) {
     res.end();

@@ -9,12 +9,28 @@ const HIGH_WATER_MARK = 256 * 1024;
  * not pull. Node 20's `Readable.toWeb` crashes the process when a consumer cancels mid-body (it keeps
  * enqueueing into the closed controller), which is exactly what a rejected upload does.
  *
- * On cancel the rest of the body is read and dropped, up to 16 MiB, so that the client gets the error
- * response instead of a connection reset; past that the socket is closed.
+ * On cancel, or when the handler answered without reading it all, the rest of the body is read and
+ * dropped, up to 16 MiB, so that the client gets the answer instead of a connection reset; past that
+ * the socket is closed.
  */
-export function requestBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+export function requestBodyStream(req: IncomingMessage): {
+  stream: ReadableStream<Uint8Array>;
+  /** Drops what is left of the body (see above); a no-op once the body ended or was dropped. */
+  discard(): void;
+} {
   let done = false;
-  return new ReadableStream<Uint8Array>(
+  const discard = () => {
+    if (done) return;
+    done = true;
+    req.removeAllListeners('data');
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
+    });
+    req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         req.on('data', (chunk: Buffer) => {
@@ -37,17 +53,9 @@ export function requestBodyStream(req: IncomingMessage): ReadableStream<Uint8Arr
       pull() {
         req.resume();
       },
-      cancel() {
-        done = true;
-        req.removeAllListeners('data');
-        let discarded = 0;
-        req.on('data', (chunk: Buffer) => {
-          discarded += chunk.length;
-          if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
-        });
-        req.resume();
-      },
+      cancel: discard,
     },
     { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
   );
+  return { stream, discard };
 }

@@ -70,7 +70,10 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
         source.destroy();
         // Nothing half-written may stay behind: S3 may have kept a part, or a whole sized object.
         await removeQuietly(key);
-        throw bodyError instanceof DocstoreError ? bodyError : error;
+        if (bodyError instanceof DocstoreError) throw bodyError;
+        if (signal.aborted)
+          throw new DocstoreError('INVALID_INPUT', 'the client aborted the upload', { cause: error });
+        throw error;
       }
     },
 

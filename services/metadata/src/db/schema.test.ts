@@ -60,7 +60,14 @@ describe('metadata schema', () => {
          where table_schema = 'public' and table_name <> 'mikro_orm_migrations'`,
       );
     const tables = [...new Set(rows.map((r) => r.table_name))].sort();
-    expect(tables).toEqual(['audit_log', 'document_topics', 'documents', 'status_events', 'topics', 'user_settings']);
+    expect(tables).toEqual([
+      'audit_log',
+      'document_topics',
+      'documents',
+      'status_events',
+      'topics',
+      'user_settings',
+    ]);
     const typeOf = (table: string, column: string) =>
       rows.find((r) => r.table_name === table && r.column_name === column)?.data_type;
     expect(typeOf('documents', 'size')).toBe('bigint');

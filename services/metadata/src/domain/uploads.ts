@@ -152,7 +152,13 @@ export function createUploads(deps: UploadDeps) {
       const progress = progressTap({
         maxBytes: deps.maxUploadBytes,
         onProgress(receivedBytes) {
-          status.emit({ documentId: id, status: 'receiving', receivedBytes, totalBytes: total });
+          status.emit({
+            documentId: id,
+            status: 'receiving',
+            receivedBytes,
+            totalBytes: total,
+            at: new Date(),
+          });
           if (Date.now() - touchedAt < KEEPALIVE_MS) return;
           touchedAt = Date.now();
           void em

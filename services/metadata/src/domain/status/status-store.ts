@@ -14,6 +14,8 @@ export interface NewStatusEvent {
   receivedBytes: number;
   totalBytes: number | null;
   error?: string | null;
+  /** When it happened; default now. An event recorded in the background keeps its own time. */
+  at?: Date;
 }
 
 interface StatusRow {
@@ -49,7 +51,7 @@ export async function recordStatus(em: EntityManager, userId: string, event: New
   await em.getConnection().execute(
     `with inserted as (
        insert into status_events (user_id, document_id, status, received_bytes, total_bytes, error, at)
-       values (?, ?, ?, ?, ?, ?, now()) returning ${COLUMNS})
+       values (?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS})
      select pg_notify('${STATUS_CHANNEL}', row_to_json(inserted)::text) from inserted`,
     [
       userId,
@@ -58,6 +60,7 @@ export async function recordStatus(em: EntityManager, userId: string, event: New
       event.receivedBytes,
       event.totalBytes,
       event.error?.slice(0, MAX_ERROR_LENGTH) ?? null,
+      event.at ?? new Date(),
     ],
     'all',
     em.getTransactionContext(),
