@@ -11,6 +11,8 @@ export interface Result {
   floor: number | null;
   /** Target as a ratio to the floor (higher is better), or null for a figure without one. */
   target: number | null;
+  /** An absolute upper bound in `unit` (lower is better), where the target is one. */
+  limit?: number;
 }
 
 interface Row extends Result {
@@ -20,7 +22,17 @@ interface Row extends Result {
 
 function toRow(result: Result): Row {
   const ratio = result.floor ? result.value / result.floor : null;
-  return { ...result, ratio, met: result.target === null || ratio === null ? null : ratio >= result.target };
+  let met: boolean | null = null;
+  if (result.target !== null && ratio !== null) met = ratio >= result.target;
+  if (result.limit !== undefined) met = (met ?? true) && result.value <= result.limit;
+  return { ...result, ratio, met };
+}
+
+function describeTarget(row: Row): string {
+  const parts: string[] = [];
+  if (row.target !== null) parts.push(`>= ${row.target}x`);
+  if (row.limit !== undefined) parts.push(`<= ${row.limit} ${row.unit}`);
+  return parts.join(', ') || '-';
 }
 
 const fixed = (value: number | null, digits = 1) => (value === null ? '-' : value.toFixed(digits));
@@ -39,7 +51,7 @@ export async function report(
     row.spread ? `${fixed(row.spread.min)}..${fixed(row.spread.max)}` : '-',
     row.floor === null ? '-' : `${fixed(row.floor)} ${row.unit}`,
     fixed(row.ratio, 2),
-    row.target === null ? '-' : `>= ${row.target}`,
+    describeTarget(row),
     row.met === null ? '-' : row.met ? 'yes' : 'NO',
   ]);
   const widths = header.map((title, column) =>
@@ -58,7 +70,7 @@ export async function report(
   };
   await writeFile(
     path,
-    `${JSON.stringify({ machine, settings, at: new Date().toISOString(), results: rows.map(({ spread: _, ...row }) => row) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, settings, at: new Date().toISOString(), results: rows.map(({ spread: _, limit: __, ...row }) => ({ ...row, target: describeTarget({ ...row, limit: __ }) })) }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten to ${path}\n`);
 }

@@ -9,6 +9,7 @@ import {
   startEmbeddedPostgres,
   startService,
 } from '@docstore/devstack';
+import { startThrottleProxy } from './throttle-proxy.ts';
 
 export interface BenchStack {
   s3: ServiceProcess;
@@ -22,7 +23,11 @@ export interface BenchStack {
 }
 
 /** The whole stack, each server in a process of its own, the way `pnpm start` runs it. */
-export async function startBenchStack(options: { maxUploadBytes: number }): Promise<BenchStack> {
+export async function startBenchStack(options: {
+  maxUploadBytes: number;
+  /** Slow the S3 server down to this many bytes per second (the services see it through a relay). */
+  s3BytesPerSecond?: number;
+}): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'docstore-bench-'));
   await chmod(dir, 0o755);
   const stops: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
@@ -37,8 +42,14 @@ export async function startBenchStack(options: { maxUploadBytes: number }): Prom
     stops.push(() => postgres.stop());
     const databaseUrl = await createDatabase(postgres.url, 'bench');
     const bucket = 'bench';
+    let s3Endpoint = s3.url;
+    if (options.s3BytesPerSecond !== undefined) {
+      const throttle = await startThrottleProxy(s3.port, options.s3BytesPerSecond);
+      stops.push(() => throttle.close());
+      s3Endpoint = throttle.url;
+    }
     const blob = await startService('blob', {
-      S3_ENDPOINT: s3.url,
+      S3_ENDPOINT: s3Endpoint,
       S3_ACCESS_KEY: s3Keys.accessKey,
       S3_SECRET_KEY: s3Keys.secretKey,
       S3_BUCKET: bucket,
