@@ -7,8 +7,9 @@ import { listKeys, s3Client } from '../support/s3-inspect.ts';
 
 import { s3SettingsOf, startPrivateBlobStack } from '../support/stack.ts';
 
-const blob = { url: inject('blobUrl') };
+const blob = { url: inject('blobUrl'), token: inject('blobServiceToken') };
 const client = createBlobClient(blob);
+const serviceAuth = { authorization: `Bearer ${blob.token}` };
 const missingKey = () => `${randomUUID()}/${randomUUID()}/${randomUUID()}.pdf`;
 
 describe('typed errors', () => {
@@ -30,14 +31,14 @@ describe('typed errors', () => {
       },
     });
     expect(JSON.stringify((error as { data: unknown }).data)).not.toContain('stack');
-    const route = await fetch(`${blob.url}/objects/..%2F..%2Fetc%2Fpasswd`);
+    const route = await fetch(`${blob.url}/objects/..%2F..%2Fetc%2Fpasswd`, { headers: serviceAuth });
     expect(route.status).toBe(400);
   });
 
   it('a put without its metadata header is BAD_REQUEST', async () => {
     const response = await fetch(`${blob.url}/trpc/objects.put`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { ...serviceAuth, 'content-type': 'application/octet-stream' },
       body: 'abc',
     });
     expect(response.status).toBe(400);
@@ -50,7 +51,7 @@ describe('uploads over MAX_UPLOAD_BYTES', () => {
 
   beforeAll(async () => {
     stack = await startPrivateBlobStack({ MAX_UPLOAD_BYTES: String(MiB) });
-    limited = createBlobClient({ url: stack.blob.url });
+    limited = createBlobClient({ url: stack.blob.url, token: inject('blobServiceToken') });
   });
   afterAll(() => stack.stop());
 
@@ -90,6 +91,7 @@ describe('configuration', () => {
   ])('a bad value %j stops the process with a message naming %s', async (bad, variable) => {
     const s3 = inject('s3');
     const { code, output } = await runFailingService('blob', {
+      BLOB_SERVICE_TOKEN: inject('blobServiceToken'),
       S3_ENDPOINT: s3.endpoint,
       S3_ACCESS_KEY: s3.accessKey,
       S3_SECRET_KEY: s3.secretKey,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createBlobClient, OBJECT_KEY_PATTERN, putObject } from '@docstore/contract';
 import { describe, expect, inject, it } from 'vitest';
 
-const client = createBlobClient({ url: inject('blobUrl') });
+const client = createBlobClient({ url: inject('blobUrl'), token: inject('blobServiceToken') });
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 

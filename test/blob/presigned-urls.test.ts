@@ -4,7 +4,7 @@ import { createBlobClient, fetchObject, putObject } from '@docstore/contract';
 import { describe, expect, inject, it } from 'vitest';
 import { randomData, sha256, sha256OfResponse } from '../support/bytes.ts';
 
-const blob = { url: inject('blobUrl') };
+const blob = { url: inject('blobUrl'), token: inject('blobServiceToken') };
 const client = createBlobClient(blob);
 
 async function storeText(name: string, text: string, mimeType = 'text/plain') {

@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { MiB, randomData, sha256, sha256OfResponse, streamOf } from '../support/bytes.ts';
 import { listKeys, s3Client } from '../support/s3-inspect.ts';
 
-const blob = { url: inject('blobUrl') };
+const blob = { url: inject('blobUrl'), token: inject('blobServiceToken') };
 const client = createBlobClient(blob);
 const bucket = inject('blobBucket');
 const s3 = s3Client(inject('s3'));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createBlobClient, putObject } from '@docstore/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPrivateBlobStack } from '../support/stack.ts';
 
 describe('the S3 server goes away and comes back', () => {
@@ -9,7 +9,7 @@ describe('the S3 server goes away and comes back', () => {
 
   beforeAll(async () => {
     stack = await startPrivateBlobStack();
-    client = createBlobClient({ url: stack.blob.url });
+    client = createBlobClient({ url: stack.blob.url, token: inject('blobServiceToken') });
   });
   afterAll(() => stack.stop());
 

@@ -4,7 +4,7 @@ import { MiB, randomData, sha256, sha256OfResponse } from '../support/bytes.ts';
 import { errorOf, metadataClient, queryDatabase, unique } from '../support/metadata.ts';
 import { listKeys, s3Client } from '../support/s3-inspect.ts';
 
-const client = metadataClient();
+const client = await metadataClient();
 const s3 = s3Client(inject('s3'));
 const bucket = inject('blobBucket');
 

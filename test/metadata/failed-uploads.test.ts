@@ -1,8 +1,8 @@
-import { createMetadataClient, type MetadataClient, StreamBody, uploadDocument } from '@docstore/contract';
+import { type MetadataClient, StreamBody, uploadDocument } from '@docstore/contract';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiB, randomData, slowStream, streamOf } from '../support/bytes.ts';
-import { errorOf } from '../support/metadata.ts';
+import { errorOf, metadataClient } from '../support/metadata.ts';
 import { listKeys, s3Client } from '../support/s3-inspect.ts';
 import { s3SettingsOf, startPrivateStack } from '../support/stack.ts';
 
@@ -15,7 +15,7 @@ describe('uploads that do not make it', () => {
     stack = await startPrivateStack({
       metadata: { MAX_UPLOAD_BYTES: String(4 * MiB), UPLOAD_TTL_SECONDS: '2' },
     });
-    client = createMetadataClient({ url: stack.metadata.url });
+    client = await metadataClient({ url: stack.metadata.url });
     db = new pg.Client({ connectionString: stack.databaseUrl });
     await db.connect();
   });

@@ -3,19 +3,22 @@ import { startService } from '@docstore/devstack';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MiB, randomData, sha256, sha256OfResponse, slowStream } from '../support/bytes.ts';
-import { queryDatabase } from '../support/metadata.ts';
-import { metadataEnv } from '../support/stack.ts';
+import { queryDatabase, tokenFor } from '../support/metadata.ts';
+import { metadataEnv, testSecrets } from '../support/stack.ts';
 import { collectStatus } from '../support/status.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 const url = inject('metadataUrl');
 
+const token = await tokenFor();
+
 function connect(target = url) {
   const socket = createStatusSocket({
     url: target,
+    token,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
   });
-  return { socket, client: createMetadataClient({ url: target, wsClient: socket }) };
+  return { socket, client: createMetadataClient({ url: target, token, wsClient: socket }) };
 }
 
 describe('live upload status over WebSocket', () => {
@@ -159,8 +162,7 @@ describe('two metadata instances on one database', () => {
   let second: Awaited<ReturnType<typeof startService>>;
   beforeAll(async () => {
     second = await startService('metadata', {
-      ...metadataEnv(inject('databaseUrl'), inject('blobUrl')),
-      DEV_USER_ID: inject('devUserId'),
+      ...metadataEnv(inject('databaseUrl'), inject('blobUrl'), testSecrets()),
     });
   });
   afterAll(() => second.stop());

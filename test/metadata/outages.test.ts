@@ -1,8 +1,8 @@
-import { createMetadataClient, type MetadataClient, uploadDocument } from '@docstore/contract';
+import { type MetadataClient, uploadDocument } from '@docstore/contract';
 import { runFailingService, type ServiceProcess, startService } from '@docstore/devstack';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { errorOf } from '../support/metadata.ts';
-import { metadataEnv, startPrivateStack } from '../support/stack.ts';
+import { errorOf, metadataClient } from '../support/metadata.ts';
+import { metadataEnv, startPrivateStack, testSecrets } from '../support/stack.ts';
 
 describe('the metadata service when a dependency goes away', () => {
   let stack: Awaited<ReturnType<typeof startPrivateStack>>;
@@ -11,7 +11,7 @@ describe('the metadata service when a dependency goes away', () => {
 
   beforeAll(async () => {
     stack = await startPrivateStack();
-    client = createMetadataClient({ url: stack.metadata.url });
+    client = await metadataClient({ url: stack.metadata.url });
   });
   afterAll(async () => {
     await restartedBlob?.stop();
@@ -66,13 +66,15 @@ describe('the metadata service when a dependency goes away', () => {
 
 describe('metadata configuration', () => {
   it.each([
-    [{ DEV_USER_ID: 'null-user' }, 'DEV_USER_ID'],
+    [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
+    [{ AUTH_JWT_SECRET: '', AUTH_JWKS_URL: 'https://idp.example/jwks.json' }, 'AUTH_ISSUER'],
+    [{ BLOB_SERVICE_TOKEN: '' }, 'BLOB_SERVICE_TOKEN'],
     [{ SETTINGS_ENCRYPTION_KEY: 'too-short' }, 'SETTINGS_ENCRYPTION_KEY'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ METADATA_PORT: '70000' }, 'METADATA_PORT'],
   ])('a bad value %j stops the process with a message naming %s', async (bad, variable) => {
     const { code, output } = await runFailingService('metadata', {
-      ...metadataEnv(inject('databaseUrl'), inject('blobUrl')),
+      ...metadataEnv(inject('databaseUrl'), inject('blobUrl'), testSecrets()),
       ...bad,
     });
     expect(code).toBe(1);

@@ -2,7 +2,7 @@ import { uploadDocument } from '@docstore/contract';
 import { describe, expect, inject, it } from 'vitest';
 import { errorOf, metadataClient, queryDatabase, unique } from '../support/metadata.ts';
 
-const client = metadataClient();
+const client = await metadataClient();
 
 describe('settings', () => {
   it('stores the API key encrypted and only ever answers a masked form', async () => {

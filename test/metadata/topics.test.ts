@@ -2,7 +2,7 @@ import { uploadDocument } from '@docstore/contract';
 import { describe, expect, it } from 'vitest';
 import { errorOf, metadataClient, unique } from '../support/metadata.ts';
 
-const client = metadataClient();
+const client = await metadataClient();
 
 /** The counts of just these topics: other tests add topics of their own to the same user. */
 async function countsOf(...names: string[]): Promise<Record<string, number | undefined>> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createDatabase, startEmbeddedPostgres, startEmbeddedS3, startService } from '@docstore/devstack';
 import type { TestProject } from 'vitest/node';
-import { blobEnv, type S3Settings, s3SettingsOf, scratchDir } from './stack.ts';
+import { blobEnv, metadataEnv, type S3Settings, s3SettingsOf, scratchDir } from './stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +14,9 @@ declare module 'vitest' {
     /** The admin URL of the embedded PostgreSQL server, for tests that need a database of their own. */
     postgresAdminUrl: string;
     devUserId: string;
+    /** AUTH_JWT_SECRET of the run's metadata services: tests mint tokens with it. */
+    authSecret: string;
+    blobServiceToken: string;
   }
 }
 
@@ -39,16 +42,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
       () => postgres.stop(),
     );
     const databaseUrl = await createDatabase(postgres.url, 'docstore_e2e');
-    const blob = await startService('blob', blobEnv(s3SettingsOf(s3), BUCKET));
+    const secrets = {
+      authSecret: randomBytes(32).toString('hex'),
+      serviceToken: randomBytes(24).toString('hex'),
+    };
+    const blob = await startService('blob', blobEnv(s3SettingsOf(s3), BUCKET, secrets));
     stops.push(() => blob.stop());
     const devUserId = randomUUID();
-    const metadata = await startService('metadata', {
-      DATABASE_URL: databaseUrl,
-      BLOB_URL: blob.url,
-      METADATA_PORT: '0',
-      DEV_USER_ID: devUserId,
-      SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    });
+    const metadata = await startService('metadata', metadataEnv(databaseUrl, blob.url, secrets));
     stops.push(() => metadata.stop());
 
     project.provide('blobUrl', blob.url);
@@ -58,6 +59,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('databaseUrl', databaseUrl);
     project.provide('postgresAdminUrl', postgres.url);
     project.provide('devUserId', devUserId);
+    project.provide('authSecret', secrets.authSecret);
+    project.provide('blobServiceToken', secrets.serviceToken);
   } catch (error) {
     await teardown();
     throw error;

@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { createMetadataClient, type MetadataClient } from '@docstore/contract';
+import { createMetadataClient, type MetadataClient, mintToken, type StatusSocket } from '@docstore/contract';
 import pg from 'pg';
 import { inject } from 'vitest';
 
-export function metadataClient(url = inject('metadataUrl')): MetadataClient {
-  return createMetadataClient({ url });
+/** An access token for `userId` (default: the run's main test user), signed with the run's secret. */
+export function tokenFor(userId = inject('devUserId'), ttlSeconds = 3600): Promise<string> {
+  return mintToken({ secret: inject('authSecret'), userId, ttlSeconds });
+}
+
+/** A typed client signed in as `userId` (default: the run's main test user). */
+export async function metadataClient(
+  options: { url?: string; userId?: string; wsClient?: StatusSocket } = {},
+): Promise<MetadataClient> {
+  return createMetadataClient({
+    url: options.url ?? inject('metadataUrl'),
+    token: await tokenFor(options.userId),
+    wsClient: options.wsClient,
+  });
 }
 
 /** A name no other test uses: tests share one user until authentication lands. */

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import {
   startEmbeddedS3,
   startService,
 } from '@docstore/devstack';
+import { inject } from 'vitest';
 
 /** A scratch folder that embedded PostgreSQL accepts (its parent must not be 0700). */
 export async function scratchDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
@@ -29,13 +30,26 @@ export function s3SettingsOf(s3: EmbeddedS3): S3Settings {
   return { endpoint: s3.endpoint, accessKey: s3.accessKeyId, secretKey: s3.secretAccessKey };
 }
 
+/** The credentials of one test run, made by the global setup (see `testSecrets`). */
+export interface TestSecrets {
+  authSecret: string;
+  serviceToken: string;
+}
+
+/** The run's secrets, inside a test worker. */
+export function testSecrets(): TestSecrets {
+  return { authSecret: inject('authSecret'), serviceToken: inject('blobServiceToken') };
+}
+
 /** The blob service's environment for an S3 server; `overrides` win. */
 export function blobEnv(
   s3: S3Settings,
   bucket: string,
+  secrets: TestSecrets,
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   return {
+    BLOB_SERVICE_TOKEN: secrets.serviceToken,
     S3_ENDPOINT: s3.endpoint,
     S3_ACCESS_KEY: s3.accessKey,
     S3_SECRET_KEY: s3.secretKey,
@@ -55,7 +69,7 @@ export async function startPrivateBlobStack(overrides: Record<string, string> = 
   const dir = await scratchDir('s3');
   const s3 = await startEmbeddedS3({ dataDir: dir.path });
   const bucket = 'private';
-  const blob = await startService('blob', blobEnv(s3SettingsOf(s3), bucket, overrides)).catch(
+  const blob = await startService('blob', blobEnv(s3SettingsOf(s3), bucket, testSecrets(), overrides)).catch(
     async (error) => {
       await s3.stop();
       throw error;
@@ -74,12 +88,18 @@ export async function startPrivateBlobStack(overrides: Record<string, string> = 
 }
 
 /** The metadata service's environment; `overrides` win. */
-export function metadataEnv(databaseUrl: string, blobUrl: string, overrides: Record<string, string> = {}) {
+export function metadataEnv(
+  databaseUrl: string,
+  blobUrl: string,
+  secrets: TestSecrets,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     BLOB_URL: blobUrl,
+    BLOB_SERVICE_TOKEN: secrets.serviceToken,
+    AUTH_JWT_SECRET: secrets.authSecret,
     METADATA_PORT: '0',
-    DEV_USER_ID: randomUUID(),
     SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ...overrides,
   };
@@ -105,11 +125,14 @@ export async function startPrivateStack(overrides: { metadata?: Record<string, s
     stops.push(() => postgres.stop());
     const s3 = await startEmbeddedS3({ dataDir: `${dir.path}/s3` });
     stops.push(() => s3.stop());
-    const env = blobEnv(s3SettingsOf(s3), 'private');
+    const env = blobEnv(s3SettingsOf(s3), 'private', testSecrets());
     const blob = await startService('blob', env);
     stops.push(() => blob.stop());
     const databaseUrl = await createDatabase(postgres.url, 'private');
-    const metadata = await startService('metadata', metadataEnv(databaseUrl, blob.url, overrides.metadata));
+    const metadata = await startService(
+      'metadata',
+      metadataEnv(databaseUrl, blob.url, testSecrets(), overrides.metadata),
+    );
     stops.push(() => metadata.stop());
     return { postgres, s3, blob, metadata, blobEnv: env, databaseUrl, stop };
   } catch (error) {

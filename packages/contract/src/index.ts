@@ -1,3 +1,4 @@
+export * from './auth-token.ts';
 export * from './blob/client.ts';
 export * from './blob/router.ts';
 export * from './blob/schemas.ts';

@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { devDefaults } from './dev-secrets.ts';
+import { devSecrets, writeDevToken } from './dev-secrets.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { type ServiceProcess, startService } from './service-process.ts';
@@ -66,13 +66,18 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll(0));
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
 
+  const secrets = await devSecrets(dataDir, env);
   const s3 = await s3Settings();
-  const blob = await startService('blob', { ...s3, BLOB_PORT: env.BLOB_PORT ?? '4001' });
+  const blob = await startService('blob', {
+    ...s3,
+    BLOB_SERVICE_TOKEN: secrets.BLOB_SERVICE_TOKEN,
+    BLOB_PORT: env.BLOB_PORT ?? '4001',
+  });
   stops.push(() => blob.stop());
   watch('blob', blob);
 
   const metadata = await startService('metadata', {
-    ...(await devDefaults(dataDir, env)),
+    ...secrets,
     DATABASE_URL: await databaseUrl(),
     BLOB_URL: blob.url,
     METADATA_PORT: env.METADATA_PORT ?? '4000',
@@ -84,6 +89,11 @@ async function main(): Promise<void> {
   console.log(
     `docstore: metadata service at ${metadata.url}: tRPC ${metadata.url}/trpc, ready ${metadata.url}/readyz`,
   );
+  const devToken = await writeDevToken(dataDir, env, secrets.AUTH_JWT_SECRET);
+  if (devToken) {
+    console.log(`docstore: dev user ${devToken.userId}; token (30 days) in ${devToken.path}:`);
+    console.log(devToken.token);
+  }
   console.log('docstore: running; Ctrl-C stops everything');
 }
 

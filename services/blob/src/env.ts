@@ -21,6 +21,8 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(5 * GiB),
+  /** The credential the metadata service sends; every object call without it is UNAUTHORIZED. */
+  BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
 });
 
 export type BlobConfig = z.output<typeof envSchema>;

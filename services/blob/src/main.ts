@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
   const storage = createStorageBackend(config);
   const api = createBlobService({ storage, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger });
-  const server = createBlobServer({ api, storage, logger });
+  const server = createBlobServer({ api, storage, logger, serviceToken: config.BLOB_SERVICE_TOKEN });
 
   // S3 may come up after us (docker-compose): serve /readyz as 503 and keep trying meanwhile.
   let bucketTimer: NodeJS.Timeout | undefined;

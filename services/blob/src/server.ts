@@ -9,6 +9,7 @@ import {
 } from '@docstore/contract';
 import { createHttpServer, type Logger, type Route, sendJson } from '@docstore/server-kit';
 import type { StorageBackend } from './adapters/storage-backend.ts';
+import { createServiceAuth } from './service-auth.ts';
 
 const STATUS_BY_CODE: Partial<Record<DocstoreError['code'], number>> = {
   NOT_FOUND: 404,
@@ -22,11 +23,17 @@ function sendError(res: ServerResponse, error: unknown): void {
 }
 
 /** Streams an object out: tRPC has no binary output, so downloads take this plain route. */
-function objectRoute(storage: StorageBackend): Route {
+function objectRoute(storage: StorageBackend, authorized: (authorization?: string) => boolean): Route {
   return {
     method: 'GET',
     path: BLOB_OBJECTS_PATH,
     async handle(req, res, url) {
+      if (!authorized(req.headers.authorization)) {
+        return sendJson(res, 401, {
+          error: 'the blob service answers only its callers',
+          appCode: 'UNAUTHORIZED',
+        });
+      }
       const key = objectKeySchema.safeParse(decodeURIComponent(url.pathname.slice(BLOB_OBJECTS_PATH.length)));
       if (!key.success) return sendJson(res, 400, { error: 'not an object key', appCode: 'INVALID_INPUT' });
       const aborted = new AbortController();
@@ -53,12 +60,23 @@ function objectRoute(storage: StorageBackend): Route {
   };
 }
 
-export function createBlobServer(options: { api: BlobApi; storage: StorageBackend; logger: Logger }): Server {
+export function createBlobServer(options: {
+  api: BlobApi;
+  storage: StorageBackend;
+  logger: Logger;
+  serviceToken: string;
+}): Server {
   const { api, storage, logger } = options;
+  const authorized = createServiceAuth(options.serviceToken);
   return createHttpServer({
     router: blobRouter,
     logger,
-    createContext: async ({ req }) => ({ blob: api, headers: req.headers, signal: req.signal }),
+    createContext: async ({ req }) => ({
+      blob: api,
+      headers: req.headers,
+      signal: req.signal,
+      authorized: authorized(req.headers.get('authorization')),
+    }),
     routes: [
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
       {
@@ -69,7 +87,7 @@ export function createBlobServer(options: { api: BlobApi; storage: StorageBacken
           sendJson(res, health.ok ? 200 : 503, health);
         },
       },
-      objectRoute(storage),
+      objectRoute(storage, authorized),
     ],
   });
 }

@@ -11,31 +11,58 @@ const encryptionKeySchema = z.string().transform((value, ctx) => {
   return bytes;
 });
 
-const envSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
-  /** The blob service's base URL; the metadata service is its only caller. */
-  BLOB_URL: z.url({ protocol: /^https?$/ }),
-  METADATA_HOST: z.string().min(1).default('127.0.0.1'),
-  METADATA_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  /** Every request runs as this user until authentication lands. */
-  DEV_USER_ID: z.uuid(),
-  SETTINGS_ENCRYPTION_KEY: encryptionKeySchema,
-  /** Largest upload accepted, proxied or direct. */
-  MAX_UPLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(5 * 1024 ** 3),
-  /** A pending upload not completed within this is removed (object and row) by the sweeper. */
-  UPLOAD_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 24 * 3600)
-    .default(3600),
-  /** How long status events are kept for clients that reconnect. */
-  STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
-});
+const envSchema = z
+  .object({
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+    /** The blob service's base URL; the metadata service is its only caller. */
+    BLOB_URL: z.url({ protocol: /^https?$/ }),
+    METADATA_HOST: z.string().min(1).default('127.0.0.1'),
+    METADATA_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    /** The credential this service presents to the blob service. */
+    BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+    /** HS256 secret for access tokens; or verify against AUTH_JWKS_URL instead. */
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** A JWKS endpoint (an identity provider's keys); requires AUTH_ISSUER and AUTH_AUDIENCE. */
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Behind a reverse proxy: take the client's address from X-Forwarded-For. */
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((value) => value === 'true' || value === '1'),
+    SETTINGS_ENCRYPTION_KEY: encryptionKeySchema,
+    /** Largest upload accepted, proxied or direct. */
+    MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 ** 3),
+    /** A pending upload not completed within this is removed (object and row) by the sweeper. */
+    UPLOAD_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .default(3600),
+    /** How long status events are kept for clients that reconnect. */
+    STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  })
+  .superRefine((env, ctx) => {
+    if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWT_SECRET'],
+        message: 'set exactly one of AUTH_JWT_SECRET and AUTH_JWKS_URL',
+      });
+    }
+    if (env.AUTH_JWKS_URL !== undefined) {
+      for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+        if (env[name] === undefined)
+          ctx.addIssue({ code: 'custom', path: [name], message: 'required with AUTH_JWKS_URL' });
+      }
+    }
+  });
 
 export type MetadataConfig = z.output<typeof envSchema>;
 

@@ -1,6 +1,7 @@
 import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
+import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
 import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   }
   const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
   logger.info('database ready: migrations applied');
-  const blob = createBlobGateway({ url: config.BLOB_URL });
+  const blob = createBlobGateway({ url: config.BLOB_URL, token: config.BLOB_SERVICE_TOKEN });
   const bus = createStatusBus();
   const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
   const sweeper = startSweeper({
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     bus,
     secrets: createSecretBox(config.SETTINGS_ENCRYPTION_KEY),
     logger,
-    devUserId: config.DEV_USER_ID,
+    verifyToken: createTokenVerifier(config),
+    trustProxy: config.TRUST_PROXY,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
   });

@@ -1,13 +1,15 @@
 import type { Server } from 'node:http';
-import { metadataRouter } from '@docstore/contract';
+import { type MetadataContext, metadataRouter } from '@docstore/contract';
 import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
-import type { Caller } from './domain/caller.ts';
+import { bearerToken, type Session } from './adapters/token-verifier.ts';
+import { clientAddress } from './client-address.ts';
 import { checkHealth } from './domain/health.ts';
 import { createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
+import { sessionEndSignal } from './domain/session-end.ts';
 
 export interface MetadataServerOptions extends MetadataDeps {
-  /** Until authentication lands every request runs as this user. */
-  devUserId: string;
+  verifyToken(token: string | undefined): Promise<Session | null>;
+  trustProxy: boolean;
 }
 
 export interface MetadataServer {
@@ -18,20 +20,35 @@ export interface MetadataServer {
 /** HTTP and WebSocket on one port: tRPC at /trpc for both, probes and stats beside. */
 export function createMetadataServer(options: MetadataServerOptions): MetadataServer {
   const health = () => checkHealth(options.orm, options.blob);
-  const contextFor = (caller: Caller, headers: Headers, signal: AbortSignal) => ({
-    ...createRequestApis(options, caller),
-    health,
-    headers,
-    signal,
-  });
+  const contextFor = async (
+    token: string | undefined,
+    headers: Headers,
+    remoteAddress: string | null,
+    signal: AbortSignal,
+  ): Promise<MetadataContext> => {
+    const session = await options.verifyToken(token);
+    const caller = session && {
+      userId: session.userId,
+      ip: clientAddress(headers, remoteAddress, options.trustProxy),
+    };
+    return {
+      user:
+        session && caller
+          ? { ...createRequestApis(options, caller), sessionEnd: sessionEndSignal(session.expiresAt) }
+          : null,
+      health,
+      headers,
+      signal,
+    };
+  };
   // A WebSocket context lives as long as its connection; subscriptions end through their own signal.
   const connectionSignal = new AbortController().signal;
   let webSocket: WebSocketEndpoint | undefined;
   const http = createHttpServer({
     router: metadataRouter,
     logger: options.logger,
-    createContext: async ({ req, remoteAddress }) =>
-      contextFor({ userId: options.devUserId, ip: remoteAddress }, req.headers, req.signal),
+    createContext: ({ req, remoteAddress }) =>
+      contextFor(bearerToken(req.headers.get('authorization')), req.headers, remoteAddress, req.signal),
     routes: [
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
       {
@@ -56,8 +73,8 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   });
   webSocket = attachWebSocket(http, {
     router: metadataRouter,
-    createContext: async ({ headers, remoteAddress }) =>
-      contextFor({ userId: options.devUserId, ip: remoteAddress }, headers, connectionSignal),
+    createContext: ({ headers, remoteAddress, connectionParams }) =>
+      contextFor(connectionParams?.token, headers, remoteAddress, connectionSignal),
   });
   return { http, webSocket };
 }

@@ -12,8 +12,12 @@ const PUT_META_CONTEXT = 'docstorePutMeta';
 export interface BlobClientOptions {
   /** The blob service's base URL, e.g. http://127.0.0.1:4001 (tRPC is at /trpc). */
   url: string;
-  /** Sent with every call (the service credential, once auth lands). */
-  headers?: Record<string, string>;
+  /** The service credential (BLOB_SERVICE_TOKEN), sent as a bearer token with every call. */
+  token?: string;
+}
+
+function authHeaders(options: BlobClientOptions): Record<string, string> {
+  return options.token ? { authorization: `Bearer ${options.token}` } : {};
 }
 
 /** The typed blob client. Binary puts go through `putObject`, which streams. */
@@ -26,8 +30,8 @@ export function createBlobClient(options: BlobClientOptions): BlobClient {
         headers({ op }) {
           const meta = op.context[PUT_META_CONTEXT] as PutObjectMeta | undefined;
           return meta
-            ? { ...options.headers, [PUT_META_HEADER]: encodeHeaderJson(meta) }
-            : { ...options.headers };
+            ? { ...authHeaders(options), [PUT_META_HEADER]: encodeHeaderJson(meta) }
+            : authHeaders(options);
         },
       }),
     ],
@@ -51,7 +55,7 @@ export async function fetchObject(
   signal?: AbortSignal,
 ): Promise<Response> {
   const response = await streamingFetch(new URL(BLOB_OBJECTS_PATH + key, options.url), {
-    headers: options.headers,
+    headers: authHeaders(options),
     signal,
   }).catch((cause: unknown) => {
     throw new DocstoreError('SERVICE_UNAVAILABLE', 'blob service is unreachable', { cause });
@@ -60,5 +64,7 @@ export async function fetchObject(
   await response.body?.cancel();
   if (response.status === 404) throw new DocstoreError('NOT_FOUND', `object ${key} not found`);
   if (response.status === 400) throw new DocstoreError('INVALID_INPUT', `not an object key: ${key}`);
+  if (response.status === 401)
+    throw new DocstoreError('UNAUTHORIZED', 'the blob service refused the credential');
   throw new DocstoreError('SERVICE_UNAVAILABLE', `blob service answered ${response.status}`);
 }

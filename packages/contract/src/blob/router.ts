@@ -1,5 +1,6 @@
 import { octetInputParser } from '@trpc/server/http';
 import type { z } from 'zod';
+import { DocstoreError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
 import { initDocstoreTRPC } from '../trpc.ts';
 import {
@@ -46,31 +47,39 @@ export interface BlobContext {
   blob: BlobApi;
   headers: Headers;
   signal: AbortSignal;
+  /** Whether the call carried the service credential (BLOB_SERVICE_TOKEN). */
+  authorized: boolean;
 }
 
 const { router, procedure } = initDocstoreTRPC<BlobContext>();
 
+/** Every object operation needs the service credential; only `health` answers anyone. */
+const serviceProcedure = procedure.use(({ ctx, next }) => {
+  if (!ctx.authorized) throw new DocstoreError('UNAUTHORIZED', 'the blob service answers only its callers');
+  return next();
+});
+
 export const blobRouter = router({
   objects: router({
-    put: procedure
+    put: serviceProcedure
       .input(octetInputParser)
       .output(storedObjectSchema)
       .mutation(({ ctx, input }) =>
         ctx.blob.put(decodeHeaderJson(ctx.headers, PUT_META_HEADER, putObjectMetaSchema), input, ctx.signal),
       ),
-    stat: procedure
+    stat: serviceProcedure
       .input(objectRefSchema)
       .output(storedObjectSchema)
       .query(({ ctx, input }) => ctx.blob.stat(input)),
-    delete: procedure
+    delete: serviceProcedure
       .input(objectRefSchema)
       .output(deleteObjectResultSchema)
       .mutation(({ ctx, input }) => ctx.blob.delete(input)),
-    presignGet: procedure
+    presignGet: serviceProcedure
       .input(presignGetInputSchema)
       .output(presignedUrlSchema)
       .mutation(({ ctx, input }) => ctx.blob.presignGet(input)),
-    presignPut: procedure
+    presignPut: serviceProcedure
       .input(presignPutInputSchema)
       .output(presignedPutSchema)
       .mutation(({ ctx, input }) => ctx.blob.presignPut(input)),

@@ -21,8 +21,8 @@ const UPLOAD_META_CONTEXT = 'docstoreUploadMeta';
 export interface MetadataClientOptions {
   /** The metadata service's base URL, e.g. http://127.0.0.1:4000 (tRPC is at /trpc). */
   url: string;
-  /** Sent with every call (e.g. `authorization`). */
-  headers?: Record<string, string>;
+  /** The caller's access token (a JWT), sent as `Authorization: Bearer …`. */
+  token?: string;
   /** Carries subscriptions (`documents.onStatus`); from `createStatusSocket`. */
   wsClient?: StatusSocket;
 }
@@ -34,8 +34,8 @@ export interface StatusSocketOptions {
   url: string;
   /** A WebSocket implementation: Node 20 has none built in, pass the `ws` package's. */
   WebSocket?: typeof globalThis.WebSocket;
-  /** Sent once per connection (e.g. `{ token }`). */
-  connectionParams?: Record<string, string>;
+  /** The caller's access token, sent once per connection (`connectionParams.token`). */
+  token?: string;
 }
 
 /**
@@ -48,7 +48,7 @@ export function createStatusSocket(options: StatusSocketOptions): StatusSocket {
   return createWSClient({
     url: url.href,
     WebSocket: options.WebSocket,
-    connectionParams: options.connectionParams ?? null,
+    connectionParams: options.token ? { token: options.token } : null,
     keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
   });
 }
@@ -60,6 +60,7 @@ export function createStatusSocket(options: StatusSocketOptions): StatusSocket {
 export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
   const url = new URL('/trpc', options.url).href;
   const { wsClient } = options;
+  const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const subscriptions: TRPCLink<MetadataRouter> = wsClient
     ? wsLink({ client: wsClient })
     : () => () => {
@@ -77,12 +78,10 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
             fetch: streamingFetch,
             headers({ op }) {
               const meta = op.context[UPLOAD_META_CONTEXT] as UploadMeta | undefined;
-              return meta
-                ? { ...options.headers, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) }
-                : { ...options.headers };
+              return meta ? { ...auth, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) } : auth;
             },
           }),
-          false: httpBatchLink({ url, fetch: streamingFetch, headers: () => ({ ...options.headers }) }),
+          false: httpBatchLink({ url, fetch: streamingFetch, headers: () => auth }),
         }),
       }),
     ],

@@ -2,9 +2,12 @@ import { tracked } from '@trpc/server';
 import { octetInputParser } from '@trpc/server/http';
 import type { z } from 'zod';
 import { presignedUrlSchema } from '../blob/schemas.ts';
+import { DocstoreError, toTRPCError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
 import { initDocstoreTRPC } from '../trpc.ts';
 import {
+  type AuditPage,
+  auditPageSchema,
   type CreatedUpload,
   createdUploadSchema,
   createTopicInputSchema,
@@ -17,6 +20,7 @@ import {
   documentRefSchema,
   documentSchema,
   downloadUrlInputSchema,
+  listAuditInputSchema,
   listDocumentsInputSchema,
   type MetadataHealth,
   metadataHealthSchema,
@@ -75,16 +79,30 @@ export interface TopicsApi {
   counts(): Promise<Record<string, number>>;
 }
 
+/** The caller's own audit trail, newest first. */
+export interface AuditApi {
+  list(input: Input<typeof listAuditInputSchema>): Promise<AuditPage>;
+}
+
 export interface SettingsApi {
   get(): Promise<SettingsView>;
   update(input: Input<typeof updateSettingsInputSchema>): Promise<SettingsView>;
 }
 
-/** What the metadata service puts in each request's context: the APIs, bound to the caller. */
-export interface MetadataContext {
+/** The APIs of an authenticated caller, every one scoped to that user. */
+export interface UserContext {
   documents: DocumentsApi;
   topics: TopicsApi;
   settings: SettingsApi;
+  audit: AuditApi;
+  /** Aborts when the caller's token expires: live subscriptions end there. */
+  sessionEnd: AbortSignal;
+}
+
+/** What the metadata service puts in each request's context. */
+export interface MetadataContext {
+  /** Null when the request carried no valid token: every procedure but `health` is then UNAUTHORIZED. */
+  user: UserContext | null;
   health(): Promise<MetadataHealth>;
   headers: Headers;
   signal: AbortSignal;
@@ -92,79 +110,106 @@ export interface MetadataContext {
 
 const { router, procedure } = initDocstoreTRPC<MetadataContext>();
 
+/** Deliberately terse: which check failed is nobody's business but the server's. */
+const UNAUTHENTICATED = 'a valid access token is required';
+
+/** A procedure for signed-in callers: `ctx.user` is there, or the call is UNAUTHORIZED. */
+const userProcedure = procedure.use(({ ctx, next }) => {
+  const { user } = ctx;
+  if (!user || user.sessionEnd.aborted) throw new DocstoreError('UNAUTHORIZED', UNAUTHENTICATED);
+  return next({ ctx: { user } });
+});
+
 export const metadataRouter = router({
   documents: router({
-    upload: procedure
+    upload: userProcedure
       .input(octetInputParser)
       .output(documentSchema)
       .mutation(({ ctx, input }) =>
-        ctx.documents.upload(
+        ctx.user.documents.upload(
           decodeHeaderJson(ctx.headers, UPLOAD_META_HEADER, uploadMetaSchema),
           input,
           ctx.signal,
         ),
       ),
-    get: procedure
+    get: userProcedure
       .input(documentRefSchema)
       .output(documentSchema)
-      .query(({ ctx, input }) => ctx.documents.get(input)),
-    list: procedure
+      .query(({ ctx, input }) => ctx.user.documents.get(input)),
+    list: userProcedure
       .input(listDocumentsInputSchema)
       .output(documentPageSchema)
-      .query(({ ctx, input }) => ctx.documents.list(input)),
-    delete: procedure
+      .query(({ ctx, input }) => ctx.user.documents.list(input)),
+    delete: userProcedure
       .input(documentRefSchema)
       .output(deletedDocumentSchema)
-      .mutation(({ ctx, input }) => ctx.documents.delete(input)),
-    setTopics: procedure
+      .mutation(({ ctx, input }) => ctx.user.documents.delete(input)),
+    setTopics: userProcedure
       .input(setTopicsInputSchema)
       .output(documentSchema)
-      .mutation(({ ctx, input }) => ctx.documents.setTopics(input)),
-    downloadUrl: procedure
+      .mutation(({ ctx, input }) => ctx.user.documents.setTopics(input)),
+    downloadUrl: userProcedure
       .input(downloadUrlInputSchema)
       .output(presignedUrlSchema)
-      .mutation(({ ctx, input }) => ctx.documents.downloadUrl(input)),
-    createUpload: procedure
+      .mutation(({ ctx, input }) => ctx.user.documents.downloadUrl(input)),
+    createUpload: userProcedure
       .input(createUploadInputSchema)
       .output(createdUploadSchema)
-      .mutation(({ ctx, input }) => ctx.documents.createUpload(input)),
-    completeUpload: procedure
+      .mutation(({ ctx, input }) => ctx.user.documents.createUpload(input)),
+    completeUpload: userProcedure
       .input(documentRefSchema)
       .output(documentSchema)
-      .mutation(({ ctx, input }) => ctx.documents.completeUpload(input)),
+      .mutation(({ ctx, input }) => ctx.user.documents.completeUpload(input)),
     // Subscriptions cannot declare .output(); the domain builds events from the contract's schema.
-    onStatus: procedure.input(onStatusInputSchema).subscription(async function* ({ ctx, input, signal }) {
-      for await (const { id, event } of ctx.documents.onStatus(input, signal ?? ctx.signal)) {
-        yield tracked(id, event);
+    onStatus: userProcedure.input(onStatusInputSchema).subscription(async function* ({ ctx, input, signal }) {
+      const { sessionEnd } = ctx.user;
+      const until = signal ? AbortSignal.any([signal, sessionEnd]) : sessionEnd;
+      try {
+        for await (const { id, event } of ctx.user.documents.onStatus(input, until)) {
+          yield tracked(id, event);
+        }
+      } catch (error) {
+        // Errors raised while streaming pass no middleware: map them here.
+        throw error instanceof DocstoreError ? toTRPCError(error) : error;
+      }
+      // The token ran out: the client learns why its stream ended.
+      if (sessionEnd.aborted && !signal?.aborted) {
+        throw toTRPCError(new DocstoreError('UNAUTHORIZED', 'the access token expired'));
       }
     }),
   }),
   topics: router({
-    list: procedure.output(topicSchema.array()).query(({ ctx }) => ctx.topics.list()),
-    get: procedure
+    list: userProcedure.output(topicSchema.array()).query(({ ctx }) => ctx.user.topics.list()),
+    get: userProcedure
       .input(topicRefSchema)
       .output(topicSchema)
-      .query(({ ctx, input }) => ctx.topics.get(input)),
-    create: procedure
+      .query(({ ctx, input }) => ctx.user.topics.get(input)),
+    create: userProcedure
       .input(createTopicInputSchema)
       .output(topicSchema)
-      .mutation(({ ctx, input }) => ctx.topics.create(input)),
-    update: procedure
+      .mutation(({ ctx, input }) => ctx.user.topics.create(input)),
+    update: userProcedure
       .input(updateTopicInputSchema)
       .output(topicSchema)
-      .mutation(({ ctx, input }) => ctx.topics.update(input)),
-    delete: procedure
+      .mutation(({ ctx, input }) => ctx.user.topics.update(input)),
+    delete: userProcedure
       .input(topicRefSchema)
       .output(deletedTopicSchema)
-      .mutation(({ ctx, input }) => ctx.topics.delete(input)),
-    counts: procedure.output(topicCountsSchema).query(({ ctx }) => ctx.topics.counts()),
+      .mutation(({ ctx, input }) => ctx.user.topics.delete(input)),
+    counts: userProcedure.output(topicCountsSchema).query(({ ctx }) => ctx.user.topics.counts()),
   }),
   settings: router({
-    get: procedure.output(settingsSchema).query(({ ctx }) => ctx.settings.get()),
-    update: procedure
+    get: userProcedure.output(settingsSchema).query(({ ctx }) => ctx.user.settings.get()),
+    update: userProcedure
       .input(updateSettingsInputSchema)
       .output(settingsSchema)
-      .mutation(({ ctx, input }) => ctx.settings.update(input)),
+      .mutation(({ ctx, input }) => ctx.user.settings.update(input)),
+  }),
+  audit: router({
+    list: userProcedure
+      .input(listAuditInputSchema)
+      .output(auditPageSchema)
+      .query(({ ctx, input }) => ctx.user.audit.list(input)),
   }),
   health: procedure.output(metadataHealthSchema).query(({ ctx }) => ctx.health()),
 });

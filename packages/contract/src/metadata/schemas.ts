@@ -174,3 +174,25 @@ export const onStatusInputSchema = z.object({
     .optional(),
 });
 export type OnStatusInput = z.input<typeof onStatusInputSchema>;
+
+export const listAuditInputSchema = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const auditEntrySchema = z.object({
+  id: uuidSchema,
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  ipAddress: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+  at: z.iso.datetime(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const auditPageSchema = z.object({
+  items: z.array(auditEntrySchema),
+  nextCursor: z.string().nullable(),
+});
+export type AuditPage = z.infer<typeof auditPageSchema>;

@@ -29,8 +29,8 @@ export interface BlobGateway {
   healthy(): Promise<boolean>;
 }
 
-export function createBlobGateway(options: { url: string }): BlobGateway {
-  const client: BlobClient = createBlobClient({ url: options.url });
+export function createBlobGateway(options: { url: string; token: string }): BlobGateway {
+  const client: BlobClient = createBlobClient(options);
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();

@@ -1,8 +1,9 @@
-import type { MetadataContext } from '@docstore/contract';
+import type { UserContext } from '@docstore/contract';
 import type { Logger } from '@docstore/server-kit';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
 import { translatingDatabaseErrors } from '../adapters/database-errors.ts';
+import { createAuditApi } from './audit-log.ts';
 import type { Caller } from './caller.ts';
 import { createDocumentsApi } from './documents.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -38,13 +39,11 @@ function perCall<Api extends object>(orm: MikroORM, make: (em: EntityManager) =>
 }
 
 /** The APIs of one caller: every query scoped to `caller.userId`. */
-export function createRequestApis(
-  deps: MetadataDeps,
-  caller: Caller,
-): Pick<MetadataContext, 'documents' | 'topics' | 'settings'> {
+export function createRequestApis(deps: MetadataDeps, caller: Caller): Omit<UserContext, 'sessionEnd'> {
   return {
     documents: perCall(deps.orm, (em) => createDocumentsApi({ ...deps, em, caller })),
     topics: perCall(deps.orm, (em) => createTopicsApi({ em, caller })),
     settings: perCall(deps.orm, (em) => createSettingsApi({ em, caller, secrets: deps.secrets })),
+    audit: perCall(deps.orm, (em) => createAuditApi({ em, caller })),
   };
 }

@@ -1,0 +1,55 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { z } from 'zod';
+
+export interface Session {
+  userId: string;
+  /** Milliseconds since the epoch; when the token stops being accepted. */
+  expiresAt: number;
+}
+
+export interface TokenVerifierConfig {
+  AUTH_JWT_SECRET?: string;
+  AUTH_JWKS_URL?: string;
+  AUTH_ISSUER?: string;
+  AUTH_AUDIENCE?: string;
+}
+
+const subjectSchema = z.uuid();
+
+/**
+ * Verifies access tokens: HS256 with the shared secret, or the keys of a JWKS endpoint (then issuer
+ * and audience are checked). A token that fails any check is simply null: the caller answers
+ * UNAUTHORIZED without saying which check failed. Tokens must expire (`exp`) and name a UUID `sub`.
+ */
+export function createTokenVerifier(
+  config: TokenVerifierConfig,
+): (token: string | undefined) => Promise<Session | null> {
+  const key: Uint8Array | JWTVerifyGetKey = config.AUTH_JWKS_URL
+    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
+    : new TextEncoder().encode(config.AUTH_JWT_SECRET ?? '');
+  const options = {
+    algorithms: config.AUTH_JWKS_URL ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'],
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    requiredClaims: ['exp', 'sub'],
+  };
+  return async (token) => {
+    if (!token) return null;
+    try {
+      const { payload } =
+        typeof key === 'function'
+          ? await jwtVerify(token, key, options)
+          : await jwtVerify(token, key, options);
+      const userId = subjectSchema.safeParse(payload.sub);
+      if (!userId.success || payload.exp === undefined) return null;
+      return { userId: userId.data.toLowerCase(), expiresAt: payload.exp * 1000 };
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** The token of `Authorization: Bearer <token>`, if that is what the header holds. */
+export function bearerToken(authorization: string | null | undefined): string | undefined {
+  return /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization ?? '')?.[1];
+}
