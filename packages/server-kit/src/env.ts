@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 
 /**
- * Parses the process environment with a service's schema. A bad value stops the process at start
+ * Parses the process environment with a service's schema (empty values count as unset). A bad value stops the process at start
  * with one line per variable that is wrong.
  */
 export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.output<Schema> {
-  const result = schema.safeParse(env);
+  // An empty variable counts as unset (`X=` in a shell, `${X:-}` in compose files).
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(set);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
   throw new Error(`invalid configuration:\n${lines.join('\n')}`);

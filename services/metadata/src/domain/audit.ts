@@ -4,6 +4,7 @@ import { AuditLog } from '../db/entities.ts';
 import type { Caller } from './caller.ts';
 
 export type AuditAction =
+  | 'document.create_upload'
   | 'document.upload'
   | 'document.delete'
   | 'document.set_topics'

@@ -2,7 +2,6 @@ import { DocstoreError, type DocumentsApi } from '@docstore/contract';
 import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
 import { Document } from '../db/entities.ts';
 import { recordAudit } from './audit.ts';
-import type { Caller } from './caller.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { hasStatusOrDocument } from './status/status-access.ts';
 import type { StatusBus } from './status/status-bus.ts';

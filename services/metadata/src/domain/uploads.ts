@@ -103,8 +103,11 @@ export function createUploads(deps: UploadDeps) {
     mimeType: string;
     objectKey: string | null;
     topics: Topic[];
+    /** Audits the mutation that made the row, in its transaction (the proxied path audits at ready). */
+    audit?: (tx: EntityManager) => void;
   }): Promise<Document> =>
     em.transactional(async (tx) => {
+      fields.audit?.(tx);
       const document = tx.create(Document, {
         id: fields.id,
         userId,
@@ -240,6 +243,17 @@ export function createUploads(deps: UploadDeps) {
         mimeType: input.mimeType,
         objectKey: presigned.key,
         topics,
+        audit: (tx) =>
+          recordAudit(
+            tx,
+            caller,
+            'document.create_upload',
+            { type: 'document', id },
+            {
+              name: input.name,
+              size: input.size,
+            },
+          ),
       });
       return {
         document: documentView(
