@@ -2,7 +2,7 @@ import { openAsBlob } from 'node:fs';
 import { createMetadataClient, uploadDocument } from '@docstore/contract';
 import { MiB, peakRssGrowth } from '../measure.ts';
 import type { Result } from '../report.ts';
-import { startBenchStack } from '../stack.ts';
+import { benchToken, startBenchStack } from '../stack.ts';
 
 /**
  * Peak RSS growth of the blob and metadata services while one large file goes through the proxied
@@ -13,7 +13,7 @@ export async function slowS3MemoryScenario(file: string, bytesPerSecond: number)
   const stack = await startBenchStack({ maxUploadBytes: 8 * 1024 * MiB, s3BytesPerSecond: bytesPerSecond });
   try {
     const blob = await openAsBlob(file);
-    const client = createMetadataClient({ url: stack.metadata.url });
+    const client = createMetadataClient({ url: stack.metadata.url, token: await benchToken(stack) });
     const started = performance.now();
     const { growth } = await peakRssGrowth([stack.blob.child.pid ?? 0, stack.metadata.child.pid ?? 0], () =>
       uploadDocument(client, { name: 'slow.bin' }, blob),

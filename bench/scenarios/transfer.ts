@@ -11,7 +11,7 @@ import {
 import { Client } from 'minio';
 import { interleaved, MiB, peakRssGrowth, stats } from '../measure.ts';
 import type { Result } from '../report.ts';
-import type { BenchStack } from '../stack.ts';
+import { type BenchStack, benchToken } from '../stack.ts';
 
 async function drain(response: Response): Promise<number> {
   let bytes = 0;
@@ -44,8 +44,8 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
     region: 'us-east-1',
     pathStyle: true,
   });
-  const blobClient = createBlobClient({ url: stack.blob.url });
-  const metadata = createMetadataClient({ url: stack.metadata.url });
+  const blobClient = createBlobClient({ url: stack.blob.url, token: stack.blobServiceToken });
+  const metadata = createMetadataClient({ url: stack.metadata.url, token: await benchToken(stack) });
   const keys: string[] = [];
   const documents: string[] = [];
   const blobGrowth: number[] = [];
@@ -102,7 +102,7 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
       return mib / (await timed(async () => drain(await fetch(url))));
     },
     blobRoute: async () =>
-      mib / (await timed(async () => drain(await fetchObject({ url: stack.blob.url }, blobKey)))),
+      mib / (await timed(async () => drain(await fetchObject({ url: stack.blob.url, token: stack.blobServiceToken }, blobKey)))),
     downloadUrl: async () =>
       mib /
       (await timed(async () => {
