@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mintToken } from '@docstore/contract';
 import {
   createDatabase,
   type EmbeddedPg,
@@ -9,7 +10,6 @@ import {
   startEmbeddedPostgres,
   startService,
 } from '@docstore/devstack';
-import { mintToken } from '@docstore/contract';
 import { startThrottleProxy } from './throttle-proxy.ts';
 
 export interface BenchStack {
@@ -86,7 +86,10 @@ export async function startBenchStack(options: {
 }
 
 /** An access token the stack's metadata service accepts, for `userId` (a fresh user by default). */
-export function benchToken(stack: Pick<BenchStack, 'authSecret'>, userId: string = randomUUID()): Promise<string> {
+export function benchToken(
+  stack: Pick<BenchStack, 'authSecret'>,
+  userId: string = randomUUID(),
+): Promise<string> {
   // Long enough for a full run at 1,000,000 documents: an expired token ends live subscriptions.
   return mintToken({ secret: stack.authSecret, userId, ttlSeconds: 6 * 3600 });
 }

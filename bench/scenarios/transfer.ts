@@ -102,7 +102,10 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
       return mib / (await timed(async () => drain(await fetch(url))));
     },
     blobRoute: async () =>
-      mib / (await timed(async () => drain(await fetchObject({ url: stack.blob.url, token: stack.blobServiceToken }, blobKey)))),
+      mib /
+      (await timed(async () =>
+        drain(await fetchObject({ url: stack.blob.url, token: stack.blobServiceToken }, blobKey)),
+      )),
     downloadUrl: async () =>
       mib /
       (await timed(async () => {
