@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** How much of an abandoned body is read and dropped so the client can still read our answer. */
 const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
-const HIGH_WATER_MARK = 256 * 1024;
+const HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * The request body as a web stream, with backpressure: the socket is paused while the consumer does

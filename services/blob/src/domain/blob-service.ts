@@ -9,6 +9,8 @@ import { generateObjectKey } from './object-keys.ts';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 const HEALTH_TIMEOUT_MS = 2_000;
+/** Bytes each stage of a put may hold: enough that hops overlap, bounded per upload. */
+const STREAM_BUFFER_BYTES = 1024 * 1024;
 
 export interface BlobServiceOptions {
   storage: StorageBackend;
@@ -50,12 +52,15 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
       }
       const key = generateObjectKey(meta.userId, meta.documentId, meta.name, meta.mimeType);
       const contentType = meta.mimeType ?? DEFAULT_CONTENT_TYPE;
-      const limit = createByteLimit(maxUploadBytes, meta.size);
+      const limit = createByteLimit(maxUploadBytes, meta.size, STREAM_BUFFER_BYTES);
       // pipeline() owns the error handling of both streams; the first error is the one that counts
       // (the limit's PAYLOAD_TOO_LARGE, not the storage call's reaction to a broken stream).
       let bodyError: unknown;
       const source = pipeline(
-        Readable.fromWeb(body as NodeReadableStream<Uint8Array>, { signal }),
+        Readable.fromWeb(body as NodeReadableStream<Uint8Array>, {
+          signal,
+          highWaterMark: STREAM_BUFFER_BYTES,
+        }),
         limit,
         (error) => {
           bodyError = error;

@@ -5,9 +5,14 @@ import { DocstoreError } from '@docstore/contract';
  * Passes bytes through while counting them. Fails the stream as soon as the count passes `max`
  * (PAYLOAD_TOO_LARGE), or when a declared size is not what arrived (INVALID_INPUT).
  */
-export function createByteLimit(max: number, declaredSize?: number): Transform & { readonly count: number } {
+export function createByteLimit(
+  max: number,
+  declaredSize?: number,
+  highWaterMark?: number,
+): Transform & { readonly count: number } {
   let count = 0;
   const limit = new Transform({
+    highWaterMark,
     transform(chunk: Buffer, _encoding, callback) {
       count += chunk.length;
       if (count > max) {

@@ -1,4 +1,5 @@
 import { DocstoreError } from '@docstore/contract';
+import { BYTE_BUFFER } from './byte-buffer.ts';
 
 const MiB = 1024 * 1024;
 
