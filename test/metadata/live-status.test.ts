@@ -1,12 +1,11 @@
 import { createMetadataClient, createStatusSocket, StreamBody, uploadDocument } from '@docstore/contract';
-import { startService } from '@docstore/devstack';
+import { startService, startTcpRelay } from '@docstore/devstack';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MiB, randomData, sha256, sha256OfResponse, slowStream } from '../support/bytes.ts';
 import { queryDatabase, tokenFor } from '../support/metadata.ts';
 import { metadataEnv, testSecrets } from '../support/stack.ts';
 import { collectStatus } from '../support/status.ts';
-import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 const url = inject('metadataUrl');
 
@@ -118,7 +117,7 @@ describe('live upload status over WebSocket', () => {
   });
 
   it('a dropped connection resumes from lastEventId: nothing lost, nothing twice', async () => {
-    const proxy = await startTcpProxy(new URL(url).port ? Number(new URL(url).port) : 80);
+    const proxy = await startTcpRelay(new URL(url).port ? Number(new URL(url).port) : 80);
     const viaProxy = connect(proxy.url);
     try {
       const status = collectStatus(viaProxy.client);

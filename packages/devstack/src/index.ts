@@ -10,3 +10,4 @@ export {
   serviceEntry,
   startService,
 } from './service-process.ts';
+export { startTcpRelay, type TcpRelay } from './tcp-relay.ts';
