@@ -15,6 +15,8 @@ export interface WebSocketOptions<TRouter extends AnyRouter> {
     headers: Headers;
     remoteAddress: string | null;
     connectionParams: Record<string, string | undefined> | null;
+    /** Aborts when the connection closes: what the context holds for it can be let go then. */
+    closed: AbortSignal;
   }): Promise<inferRouterContext<TRouter>>;
 }
 
@@ -38,12 +40,16 @@ export function attachWebSocket<TRouter extends AnyRouter>(
   const handlerOptions = {
     wss,
     router: options.router,
-    createContext: ({ req, info }: CreateWSSContextFnOptions) =>
-      options.createContext({
+    createContext: ({ req, res, info }: CreateWSSContextFnOptions) => {
+      const closed = new AbortController();
+      res.once('close', () => closed.abort());
+      return options.createContext({
         headers: toHeaders(req),
         remoteAddress: req.socket.remoteAddress ?? null,
         connectionParams: info.connectionParams,
-      }),
+        closed: closed.signal,
+      });
+    },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
   } as WSSHandlerOptions<TRouter>;
   const handler = applyWSSHandler(handlerOptions);

@@ -4,8 +4,8 @@ import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } f
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
 import { checkHealth } from './domain/health.ts';
-import { createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
-import { sessionEndSignal } from './domain/session-end.ts';
+import { createConnectionApis, createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
+import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
 
 export interface MetadataServerOptions extends MetadataDeps {
   verifyToken(token: string | undefined): Promise<Session | null>;
@@ -20,35 +20,30 @@ export interface MetadataServer {
 /** HTTP and WebSocket on one port: tRPC at /trpc for both, probes and stats beside. */
 export function createMetadataServer(options: MetadataServerOptions): MetadataServer {
   const health = () => checkHealth(options.orm, options.blob);
-  const contextFor = async (
-    token: string | undefined,
-    headers: Headers,
-    remoteAddress: string | null,
-    signal: AbortSignal,
-  ): Promise<MetadataContext> => {
+  /** The caller a token speaks for, or null: no token, or one that fails any check. */
+  const callerOf = async (token: string | undefined, headers: Headers, remoteAddress: string | null) => {
     const session = await options.verifyToken(token);
-    const caller = session && {
-      userId: session.userId,
-      ip: clientAddress(headers, remoteAddress, options.trustProxy),
-    };
-    return {
-      user:
-        session && caller
-          ? { ...createRequestApis(options, caller), sessionEnd: sessionEndSignal(session.expiresAt) }
-          : null,
-      health,
-      headers,
-      signal,
-    };
+    if (!session) return null;
+    const ip = clientAddress(headers, remoteAddress, options.trustProxy);
+    return { session, caller: { userId: session.userId, ip } };
   };
-  // A WebSocket context lives as long as its connection; subscriptions end through their own signal.
-  const connectionSignal = new AbortController().signal;
   let webSocket: WebSocketEndpoint | undefined;
   const http = createHttpServer({
     router: metadataRouter,
     logger: options.logger,
-    createContext: ({ req, remoteAddress }) =>
-      contextFor(bearerToken(req.headers.get('authorization')), req.headers, remoteAddress, req.signal),
+    createContext: async ({ req, remoteAddress }): Promise<MetadataContext> => {
+      const signedIn = await callerOf(
+        bearerToken(req.headers.get('authorization')),
+        req.headers,
+        remoteAddress,
+      );
+      return {
+        user: signedIn && { ...createRequestApis(options, signedIn.caller), sessionEnd: REQUEST_SESSION },
+        health,
+        headers: req.headers,
+        signal: req.signal,
+      };
+    },
     routes: [
       { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
       {
@@ -73,8 +68,18 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   });
   webSocket = attachWebSocket(http, {
     router: metadataRouter,
-    createContext: ({ headers, remoteAddress, connectionParams }) =>
-      contextFor(connectionParams?.token, headers, remoteAddress, connectionSignal),
+    createContext: async ({ headers, remoteAddress, connectionParams, closed }): Promise<MetadataContext> => {
+      const signedIn = await callerOf(connectionParams?.token, headers, remoteAddress);
+      return {
+        user: signedIn && {
+          ...createConnectionApis(options, signedIn.caller),
+          sessionEnd: sessionEndSignal(signedIn.session.expiresAt, closed),
+        },
+        health,
+        headers,
+        signal: closed,
+      };
+    },
   });
   return { http, webSocket };
 }

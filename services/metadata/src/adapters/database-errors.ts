@@ -44,8 +44,19 @@ async function* translateIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator
   }
 }
 
-/** Runs one API call with what it throws (now, later, or while it streams) translated. */
-export function translatingDatabaseErrors(call: () => unknown): unknown {
+/** Wraps every method of an API so that what it throws (now, later, or while it streams) is translated. */
+export function withDatabaseErrors<Api extends object>(api: Api): Api {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(api)) {
+    wrapped[name] =
+      typeof member === 'function'
+        ? (...args: unknown[]) => translatingDatabaseErrors(() => member(...args))
+        : member;
+  }
+  return wrapped as Api;
+}
+
+function translatingDatabaseErrors(call: () => unknown): unknown {
   let result: unknown;
   try {
     result = call();

@@ -2,7 +2,7 @@ import type { UserContext } from '@docstore/contract';
 import type { Logger } from '@docstore/server-kit';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
-import { translatingDatabaseErrors } from '../adapters/database-errors.ts';
+import { withDatabaseErrors } from '../adapters/database-errors.ts';
 import { createAuditApi } from './audit-log.ts';
 import type { Caller } from './caller.ts';
 import { createDocumentsApi } from './documents.ts';
@@ -21,29 +21,44 @@ export interface MetadataDeps {
   uploadTtlSeconds: number;
 }
 
-/**
- * An API whose every call gets a fresh forked EntityManager (a WebSocket connection's context lives
- * as long as the connection, so a per-context fork would grow and go stale) and has its database
- * errors translated.
- */
-function perCall<Api extends object>(orm: MikroORM, make: (em: EntityManager) => Api): Api {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(make(orm.em.fork()))) {
-    if (typeof member !== 'function') continue;
-    wrapped[name] = (...args: unknown[]) =>
-      translatingDatabaseErrors(() =>
-        (make(orm.em.fork()) as Record<string, (...a: unknown[]) => unknown>)[name]?.(...args),
-      );
-  }
-  return wrapped as Api;
+type UserApis = Omit<UserContext, 'sessionEnd'>;
+
+/** The APIs of one caller on one EntityManager: every query scoped to `caller.userId`. */
+function apisOn(deps: MetadataDeps, caller: Caller, em: EntityManager): UserApis {
+  return {
+    documents: withDatabaseErrors(createDocumentsApi({ ...deps, em, caller })),
+    topics: withDatabaseErrors(createTopicsApi({ em, caller })),
+    settings: withDatabaseErrors(createSettingsApi({ em, caller, secrets: deps.secrets })),
+    audit: withDatabaseErrors(createAuditApi({ em, caller })),
+  };
 }
 
-/** The APIs of one caller: every query scoped to `caller.userId`. */
-export function createRequestApis(deps: MetadataDeps, caller: Caller): Omit<UserContext, 'sessionEnd'> {
+/** The caller's APIs for one HTTP request: one forked EntityManager for the request. */
+export function createRequestApis(deps: MetadataDeps, caller: Caller): UserApis {
+  return apisOn(deps, caller, deps.orm.em.fork());
+}
+
+/**
+ * The caller's APIs for a WebSocket connection, which lives much longer than a request: every call
+ * gets a fresh fork, so nothing grows or goes stale over the connection's life.
+ */
+export function createConnectionApis(deps: MetadataDeps, caller: Caller): UserApis {
+  const perCall = <Name extends keyof UserApis>(name: Name): UserApis[Name] =>
+    new Proxy({} as UserApis[Name], {
+      get:
+        (_, method: string) =>
+        (...args: unknown[]) =>
+          (
+            apisOn(deps, caller, deps.orm.em.fork())[name] as unknown as Record<
+              string,
+              (...a: unknown[]) => unknown
+            >
+          )[method]?.(...args),
+    });
   return {
-    documents: perCall(deps.orm, (em) => createDocumentsApi({ ...deps, em, caller })),
-    topics: perCall(deps.orm, (em) => createTopicsApi({ em, caller })),
-    settings: perCall(deps.orm, (em) => createSettingsApi({ em, caller, secrets: deps.secrets })),
-    audit: perCall(deps.orm, (em) => createAuditApi({ em, caller })),
+    documents: perCall('documents'),
+    topics: perCall('topics'),
+    settings: perCall('settings'),
+    audit: perCall('audit'),
   };
 }
