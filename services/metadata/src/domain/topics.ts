@@ -5,7 +5,7 @@ import { DocumentTopic, Topic } from '../db/entities.ts';
 import { recordAudit } from './audit.ts';
 import type { Caller } from './caller.ts';
 import { normalizeTopicName } from './topic-names.ts';
-import { topicView } from './views.ts';
+import { type TopicRow, topicView } from './views.ts';
 
 function duplicateName(name: string, error: unknown): DocstoreError {
   return new DocstoreError('CONFLICT', `a topic named "${name}" already exists`, { cause: error });
@@ -22,8 +22,14 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
 
   return {
     async list() {
-      const topics = await em.find(Topic, { userId }, { orderBy: { normalizedName: 'asc' } });
-      return topics.map(topicView);
+      // Read-only rows: plain objects, not managed entities (hydrating them cost more than the query).
+      const rows = await em
+        .createQueryBuilder(Topic)
+        .select('*')
+        .where({ userId })
+        .orderBy({ normalizedName: 'asc' })
+        .execute<TopicRow[]>('all');
+      return rows.map(topicView);
     },
 
     async get({ id }) {
@@ -99,8 +105,12 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
     },
 
     async counts() {
-      const topics = await em.find(Topic, { userId }, { fields: ['name', 'documentCount'] });
-      return Object.fromEntries(topics.map((topic) => [topic.name, topic.documentCount]));
+      const rows = await em
+        .createQueryBuilder(Topic)
+        .select(['name', 'documentCount'])
+        .where({ userId })
+        .execute<Pick<TopicRow, 'name' | 'documentCount'>[]>('all');
+      return Object.fromEntries(rows.map((row) => [row.name, row.documentCount]));
     },
   };
 }

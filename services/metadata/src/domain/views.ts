@@ -16,14 +16,20 @@ export function documentView(document: Document, topicNames?: string[]): Documen
   };
 }
 
-export function topicView(topic: Topic): TopicView {
+/** A topic as the views need it: a managed entity or a plain row read for display. */
+export type TopicRow = Pick<
+  Topic,
+  'id' | 'name' | 'description' | 'color' | 'documentCount' | 'createdAt' | 'updatedAt'
+>;
+
+export function topicView(topic: TopicRow): TopicView {
   return {
     id: topic.id,
     name: topic.name,
     description: topic.description ?? null,
     color: topic.color ?? null,
     documentCount: topic.documentCount,
-    createdAt: topic.createdAt.toISOString(),
-    updatedAt: topic.updatedAt.toISOString(),
+    createdAt: new Date(topic.createdAt).toISOString(),
+    updatedAt: new Date(topic.updatedAt).toISOString(),
   };
 }
