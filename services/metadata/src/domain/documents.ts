@@ -1,14 +1,14 @@
 import { DocstoreError, type DocumentsApi } from '@docstore/contract';
-import type { FilterQuery, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { Document } from '../db/entities.ts';
 import { recordAudit } from './audit.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { documentPage } from './document-pages.ts';
 import { hasStatusOrDocument } from './status/status-access.ts';
 import type { StatusBus } from './status/status-bus.ts';
 import { recordStatus } from './status/status-store.ts';
 import { statusStream } from './status/status-stream.ts';
 import { adjustTopicCounts } from './topic-counts.ts';
-import { normalizeTopicName, topicsNamed } from './topic-names.ts';
+import { topicsNamed } from './topic-names.ts';
 import { createUploads, type UploadDeps } from './uploads.ts';
 import { documentView } from './views.ts';
 
@@ -37,31 +37,7 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
       return documentView(await findOwn(id));
     },
 
-    async list({ topic, cursor, limit }) {
-      const where: FilterQuery<Document> = { userId };
-      if (topic !== undefined) where.topics = { userId, normalizedName: normalizeTopicName(topic) };
-      if (cursor !== undefined) {
-        const after = decodeCursor(cursor);
-        where.$or = [
-          { createdAt: { $lt: after.createdAt } },
-          { createdAt: after.createdAt, id: { $lt: after.id } },
-        ];
-      }
-      // One statement for the page, one for all its topics (select-in), whatever the page size.
-      const rows = await em.find(Document, where, {
-        populate: ['topics'],
-        populateWhere: 'all',
-        strategy: 'select-in',
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((document) => documentView(document)),
-        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-      };
-    },
+    list: (input) => documentPage(em, userId, input),
 
     async delete({ id }) {
       const document = await findOwn(id);

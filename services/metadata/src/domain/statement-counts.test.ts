@@ -69,17 +69,20 @@ describe('SQL statements per read, whatever the page size', () => {
 
   afterAll(() => database.close(), 30_000);
 
-  it.each([1, 50, 200])('documents.list with limit %d: 2 statements', async (limit) => {
-    let items = 0;
-    expect(
-      await database.countStatements(async () => {
-        items = (await apis().documents.list({ limit })).items.length;
-      }),
-    ).toBe(2);
-    expect(items).toBe(limit);
-  });
+  it.each([1, 50, 200])(
+    'documents.list with limit %d: 1 statement (topic names aggregated in it)',
+    async (limit) => {
+      let items = 0;
+      expect(
+        await database.countStatements(async () => {
+          items = (await apis().documents.list({ limit })).items.length;
+        }),
+      ).toBe(1);
+      expect(items).toBe(limit);
+    },
+  );
 
-  it('documents.list filtered by topic, and deep via the cursor: 2 statements each', async () => {
+  it('documents.list filtered by topic, and deep via the cursor: 1 statement each', async () => {
     const first = await apis().documents.list({ topic: 'TOPIC 3', limit: 50 });
     expect(first.items).toHaveLength(50);
     expect(first.items.every((document) => document.topics.includes('Topic 3'))).toBe(true);
@@ -87,10 +90,13 @@ describe('SQL statements per read, whatever the page size', () => {
     const cursor = first.nextCursor ?? '';
     expect(
       await database.countStatements(() => apis().documents.list({ topic: 'topic 3', limit: 50, cursor })),
-    ).toBe(2);
+    ).toBe(1);
     expect(await database.countStatements(() => apis().documents.list({ topic: 'topic 3', limit: 50 }))).toBe(
-      2,
+      1,
     );
+    // The second page carries on exactly where the first stopped.
+    const second = await apis().documents.list({ topic: 'topic 3', limit: 50, cursor });
+    expect((second.items[0]?.createdAt ?? '') < (first.items.at(-1)?.createdAt ?? '')).toBe(true);
   });
 
   it('topics.list and topics.counts: 1 statement each', async () => {
