@@ -27,26 +27,30 @@ export function progressTap(options: ProgressTapOptions): {
   let reportedBytes = 0;
   let reportedAt = Date.now();
   let error: DocstoreError | undefined;
-  const stream = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      received += chunk.byteLength;
-      if (received > options.maxBytes) {
-        error = new DocstoreError(
-          'PAYLOAD_TOO_LARGE',
-          `body is larger than the limit of ${options.maxBytes} bytes`,
-        );
-        controller.error(error);
-        return;
-      }
-      const now = Date.now();
-      if (received - reportedBytes >= everyBytes && now - reportedAt >= everyMs) {
-        reportedBytes = received;
-        reportedAt = now;
-        options.onProgress(received);
-      }
-      controller.enqueue(chunk);
+  const stream = new TransformStream<Uint8Array, Uint8Array>(
+    {
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        if (received > options.maxBytes) {
+          error = new DocstoreError(
+            'PAYLOAD_TOO_LARGE',
+            `body is larger than the limit of ${options.maxBytes} bytes`,
+          );
+          controller.error(error);
+          return;
+        }
+        const now = Date.now();
+        if (received - reportedBytes >= everyBytes && now - reportedAt >= everyMs) {
+          reportedBytes = received;
+          reportedAt = now;
+          options.onProgress(received);
+        }
+        controller.enqueue(chunk);
+      },
     },
-  });
+    BYTE_BUFFER,
+    BYTE_BUFFER,
+  );
   return {
     stream,
     get received() {
