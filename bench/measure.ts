@@ -63,3 +63,58 @@ export async function interleaved<Name extends string>(
 }
 
 export const MiB = 1024 * 1024;
+
+/** Milliseconds `work` took. */
+export async function elapsedMs(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/**
+ * Latencies of two ways to get the same answer, one request in flight at a time, A and B alternating
+ * (and swapping which goes first every other round) so that drift and caches hit both alike.
+ */
+export async function pairedLatencies(
+  requests: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+): Promise<{ a: number[]; b: number[] }> {
+  const result = { a: [] as number[], b: [] as number[] };
+  for (let index = 0; index < requests; index += 1) {
+    if (index % 2 === 0) {
+      result.a.push(await elapsedMs(a));
+      result.b.push(await elapsedMs(b));
+    } else {
+      result.b.push(await elapsedMs(b));
+      result.a.push(await elapsedMs(a));
+    }
+  }
+  return result;
+}
+
+/**
+ * A closed loop: `concurrency` workers, each calling `call` again as soon as its previous call ends,
+ * for `durationMs`. Resolves with completed calls per second.
+ */
+export async function closedLoopRate(
+  concurrency: number,
+  durationMs: number,
+  call: (worker: number) => Promise<unknown>,
+): Promise<number> {
+  let completed = 0;
+  const started = performance.now();
+  const end = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < end) {
+        await call(worker);
+        completed += 1;
+      }
+    }),
+  );
+  return completed / ((performance.now() - started) / 1000);
+}
+
+/** Sleeps `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

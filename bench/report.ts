@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import type { Stats } from './measure.ts';
 
 export interface Result {
@@ -13,6 +14,11 @@ export interface Result {
   target: number | null;
   /** An absolute upper bound in `unit` (lower is better), where the target is one. */
   limit?: number;
+  /**
+   * A time or a size, where less is better: the ratio is then floor / docstore, so that in every row
+   * a ratio of 1 means "as good as the floor" and higher is better.
+   */
+  lowerIsBetter?: boolean;
 }
 
 interface Row extends Result {
@@ -21,7 +27,8 @@ interface Row extends Result {
 }
 
 function toRow(result: Result): Row {
-  const ratio = result.floor ? result.value / result.floor : null;
+  let ratio: number | null = null;
+  if (result.floor) ratio = result.lowerIsBetter ? result.floor / result.value : result.value / result.floor;
   let met: boolean | null = null;
   if (result.target !== null && ratio !== null) met = ratio >= result.target;
   if (result.limit !== undefined) met = (met ?? true) && result.value <= result.limit;
@@ -30,12 +37,28 @@ function toRow(result: Result): Row {
 
 function describeTarget(row: Row): string {
   const parts: string[] = [];
-  if (row.target !== null) parts.push(`>= ${row.target}x`);
+  if (row.target !== null) parts.push(`${row.lowerIsBetter ? 'floor/docstore ' : ''}>= ${row.target}x`);
   if (row.limit !== undefined) parts.push(`<= ${row.limit} ${row.unit}`);
   return parts.join(', ') || '-';
 }
 
-const fixed = (value: number | null, digits = 1) => (value === null ? '-' : value.toFixed(digits));
+/** One decimal, two below 10 (latencies of a millisecond or less need them). */
+const fixed = (value: number | null, digits?: number) =>
+  value === null ? '-' : value.toFixed(digits ?? (Math.abs(value) < 10 ? 2 : 1));
+
+/** The commit measured, and the files that differed from it (work in progress changes the figures). */
+function sourceState(): { commit: string; uncommitted: string[] } | null {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const uncommitted = git('status', '--porcelain')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => line.slice(3));
+    return { commit: git('rev-parse', 'HEAD'), uncommitted };
+  } catch {
+    return null;
+  }
+}
 
 /** The table on stdout and the same rows as JSON. */
 export async function report(
@@ -61,16 +84,21 @@ export async function report(
     cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   process.stdout.write(`\n${format(header)}\n${format(widths.map((width) => '-'.repeat(width)))}\n`);
   for (const line of lines) process.stdout.write(`${format(line)}\n`);
+  process.stdout.write(
+    '\nratio: docstore/floor for rates, floor/docstore for times and sizes (higher is better in both)\n',
+  );
   const machine = {
     node: process.version,
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     platform: `${process.platform}-${process.arch}`,
+    /** 1, 5, 15 minutes, at the end: other work on the machine shows here (the bench's own too). */
+    loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   };
   await writeFile(
     path,
-    `${JSON.stringify({ machine, settings, at: new Date().toISOString(), results: rows.map(({ spread: _, limit: __, ...row }) => ({ ...row, target: describeTarget({ ...row, limit: __ }) })) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, source: sourceState(), settings, at: new Date().toISOString(), results: rows.map(({ spread: _, limit: __, lowerIsBetter: ___, ...row }) => ({ ...row, ratioOf: ___ ? 'floor/value' : 'value/floor', target: describeTarget({ ...row, limit: __, lowerIsBetter: ___ }) })) }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten to ${path}\n`);
 }

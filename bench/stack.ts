@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mintToken } from '@docstore/contract';
 import {
   createDatabase,
@@ -9,8 +10,12 @@ import {
   type ServiceProcess,
   startEmbeddedPostgres,
   startService,
+  startTcpRelay,
 } from '@docstore/devstack';
-import { startThrottleProxy } from './throttle-proxy.ts';
+
+export const SERVICE_HOOK = fileURLToPath(new URL('./service-hook.mjs', import.meta.url));
+/** `BENCH_PROFILE_DIR=/some/dir`: CPU profiles of the metadata service over each measured window. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 export interface BenchStack {
   s3: ServiceProcess;
@@ -32,8 +37,6 @@ export async function startBenchStack(options: {
   maxUploadBytes: number;
   /** Slow the S3 server down to this many bytes per second (the services see it through a relay). */
   s3BytesPerSecond?: number;
-  /** Extra environment for the metadata service (e.g. NODE_OPTIONS=--cpu-prof when profiling). */
-  metadataEnv?: Record<string, string>;
 }): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'docstore-bench-'));
   await chmod(dir, 0o755);
@@ -54,7 +57,7 @@ export async function startBenchStack(options: {
     const bucket = 'bench';
     let s3Endpoint = s3.url;
     if (options.s3BytesPerSecond !== undefined) {
-      const throttle = await startThrottleProxy(s3.port, options.s3BytesPerSecond);
+      const throttle = await startTcpRelay(s3.port, { bytesPerSecond: options.s3BytesPerSecond });
       stops.push(() => throttle.close());
       s3Endpoint = throttle.url;
     }
@@ -75,7 +78,9 @@ export async function startBenchStack(options: {
       SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       AUTH_JWT_SECRET: authSecret,
       BLOB_SERVICE_TOKEN: blobServiceToken,
-      ...options.metadataEnv,
+      // Inert until signalled: GC + memory report on SIGUSR2, CPU profile windows on SIGWINCH.
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${SERVICE_HOOK}`.trim(),
+      ...(PROFILE_DIR ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_NAME: 'metadata' } : {}),
     });
     stops.push(() => metadata.stop());
     return { s3, blob, metadata, postgres, databaseUrl, bucket, s3Keys, authSecret, blobServiceToken, stop };
@@ -92,4 +97,67 @@ export function benchToken(
 ): Promise<string> {
   // Long enough for a full run at 1,000,000 documents: an expired token ends live subscriptions.
   return mintToken({ secret: stack.authSecret, userId, ttlSeconds: 6 * 3600 });
+}
+
+/** The service's memory right after a full GC (see service-hook.mjs). */
+export interface ServiceMemory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/**
+ * Asks a process that preloads bench/service-hook.mjs (the services of `startBenchStack`, the floor
+ * servers) to collect its garbage and report its memory.
+ */
+export function serviceMemory(
+  service: Pick<ServiceProcess, 'child'>,
+  timeoutMs = 10_000,
+): Promise<ServiceMemory> {
+  const stdout = service.child.stdout;
+  if (!stdout) return Promise.reject(new Error('the service has no stdout'));
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    // A second 'data' listener: the service's own line reader keeps the stream flowing.
+    const onData = (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const line = lines.find((text) => text.includes('"bench-memory"'));
+      if (!line) return;
+      done();
+      resolve(JSON.parse(line) as ServiceMemory);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error('the service did not report its memory'));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+    };
+    stdout.on('data', onData);
+    service.child.kill('SIGUSR2');
+  });
+}
+
+/**
+ * Runs `work`, CPU-profiling the metadata service meanwhile when BENCH_PROFILE_DIR is set
+ * (each window one file, numbered in order; `label` goes to the log).
+ */
+export async function profiled<T>(
+  stack: BenchStack,
+  label: string,
+  work: () => Promise<T>,
+  log: (line: string) => void,
+): Promise<T> {
+  if (!PROFILE_DIR) return work();
+  stack.metadata.child.kill('SIGWINCH');
+  try {
+    return await work();
+  } finally {
+    stack.metadata.child.kill('SIGWINCH');
+    log(`  profiled: ${label} (metadata-${stack.metadata.child.pid}-N.cpuprofile in ${PROFILE_DIR})`);
+  }
 }

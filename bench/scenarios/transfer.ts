@@ -124,35 +124,17 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
     floor,
     target,
   });
+  const growthRow = (name: string, bytes: number[]): Result => {
+    const inMiB = stats(bytes.map((value) => value / MiB));
+    return { name, value: inMiB.median, spread: inMiB, unit: 'MiB', floor: null, target: null };
+  };
   return [
     throughput(`upload ${mib} MiB: presigned PUT (floor)`, uploads.floor, floorUp, null),
     throughput(`upload ${mib} MiB: minio SDK putObject (reference)`, uploads.sdk, floorUp, null),
     throughput(`upload ${mib} MiB: blob objects.put`, uploads.blobPut, floorUp, null),
     throughput(`upload ${mib} MiB: documents.upload (proxied)`, uploads.proxied, floorUp, 0.9),
-    {
-      name: `upload ${mib} MiB proxied: blob service peak RSS growth`,
-      value: stats(blobGrowth).median / MiB,
-      spread: {
-        median: stats(blobGrowth).median / MiB,
-        min: stats(blobGrowth).min / MiB,
-        max: stats(blobGrowth).max / MiB,
-      },
-      unit: 'MiB',
-      floor: null,
-      target: null,
-    },
-    {
-      name: `upload ${mib} MiB proxied: metadata service peak RSS growth`,
-      value: stats(metadataGrowth).median / MiB,
-      spread: {
-        median: stats(metadataGrowth).median / MiB,
-        min: stats(metadataGrowth).min / MiB,
-        max: stats(metadataGrowth).max / MiB,
-      },
-      unit: 'MiB',
-      floor: null,
-      target: null,
-    },
+    growthRow(`upload ${mib} MiB proxied: blob service peak RSS growth`, blobGrowth),
+    growthRow(`upload ${mib} MiB proxied: metadata service peak RSS growth`, metadataGrowth),
     throughput(`download ${mib} MiB: presigned GET (floor)`, downloads.floor, floorDown, null),
     throughput(`download ${mib} MiB: blob GET /objects route`, downloads.blobRoute, floorDown, null),
     throughput(`download ${mib} MiB: documents.downloadUrl + GET`, downloads.downloadUrl, floorDown, null),

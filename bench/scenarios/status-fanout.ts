@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createMetadataClient,
+  createStatusSocket,
+  type MetadataClient,
+  type StatusSocket,
+} from '@docstore/contract';
+import { WebSocket } from 'ws';
+import { Arrivals, startFanoutFloor } from '../fanout-floor.ts';
+import { percentile, sleep } from '../measure.ts';
+import type { Result } from '../report.ts';
+import { type BenchStack, benchToken, profiled, type ServiceMemory, serviceMemory } from '../stack.ts';
+
+const KiB = 1024;
+/** Sockets opened at once while connecting: the service verifies a token and builds a context per socket. */
+const CONNECT_BATCH = 50;
+/** An event not at every subscriber by then counts as lost. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+/** Quiet time between events, so that each one's fan-out is measured on its own. */
+const EVENT_GAP_MS = 50;
+
+interface Subscriber {
+  socket: StatusSocket;
+  unsubscribe(): void;
+}
+
+/** The service's own count of registered status listeners (its /stats route). */
+async function listenerCount(url: string): Promise<number> {
+  const response = await fetch(new URL('/stats', url));
+  return ((await response.json()) as { statusListeners: number }).statusListeners;
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(5);
+  }
+  return check();
+}
+
+/** The service's memory after a pause and a full GC (bench/service-hook.mjs), median of three. */
+async function settledMemory(stack: BenchStack, pauseMs: number): Promise<ServiceMemory> {
+  await sleep(pauseMs);
+  const samples: ServiceMemory[] = [];
+  for (let index = 0; index < 3; index += 1) {
+    samples.push(await serviceMemory(stack.metadata));
+    await sleep(300);
+  }
+  const median = (pick: (memory: ServiceMemory) => number) => percentile(samples.map(pick), 50);
+  return {
+    rss: median((memory) => memory.rss),
+    heapUsed: median((memory) => memory.heapUsed),
+    external: median((memory) => memory.external),
+    arrayBuffers: median((memory) => memory.arrayBuffers),
+  };
+}
+
+async function subscribe(url: string, token: string, arrivals: Arrivals): Promise<Subscriber> {
+  const socket = createStatusSocket({
+    url,
+    token,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  const client = createMetadataClient({ url, token, wsClient: socket });
+  let unsubscribe = () => {};
+  await new Promise<void>((resolve, reject) => {
+    const subscription = client.documents.onStatus.subscribe(
+      {},
+      {
+        onStarted: () => resolve(),
+        onData: ({ data }) => {
+          if (data.status === 'pending') arrivals.record(data.documentId, data.at);
+        },
+        onError: (error) => reject(error),
+      },
+    );
+    unsubscribe = () => subscription.unsubscribe();
+  });
+  return { socket, unsubscribe };
+}
+
+async function connectAll(
+  url: string,
+  token: string,
+  count: number,
+  arrivals: Arrivals,
+): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = [];
+  for (let opened = 0; opened < count; opened += CONNECT_BATCH) {
+    const batch = Math.min(CONNECT_BATCH, count - opened);
+    subscribers.push(
+      ...(await Promise.all(Array.from({ length: batch }, () => subscribe(url, token, arrivals)))),
+    );
+  }
+  return subscribers;
+}
+
+async function closeAll(subscribers: Subscriber[]): Promise<void> {
+  for (const subscriber of subscribers) subscriber.unsubscribe();
+  await Promise.all(subscribers.map((subscriber) => subscriber.socket.close()));
+}
+
+/** One real event: `documents.createUpload` commits a `pending` document and its status event. */
+async function trigger(client: MetadataClient): Promise<string> {
+  const { document } = await client.documents.createUpload.mutate({
+    name: `fanout-${randomUUID()}.bin`,
+    size: 1,
+  });
+  return document.id;
+}
+
+/** Per event, the latency to the last subscriber; and every single delivery's. */
+class Latencies {
+  readonly toAll: number[] = [];
+  readonly deliveries: number[] = [];
+  lost = 0;
+}
+
+/** Triggers one event and waits until every subscriber has it (or counts it lost), then a quiet gap. */
+async function measureEvent(
+  trigger: () => Promise<string>,
+  arrivals: Arrivals,
+  subscribers: number,
+  into: Latencies,
+): Promise<void> {
+  const documentId = await trigger();
+  const complete = await waitFor(() => arrivals.count(documentId) >= subscribers, DELIVERY_TIMEOUT_MS);
+  const entry = arrivals.byDocument.get(documentId);
+  if (!complete || !entry) {
+    into.lost += 1;
+    return;
+  }
+  const latencies = entry.times.map((time) => time - entry.at);
+  into.toAll.push(Math.max(...latencies));
+  into.deliveries.push(...latencies);
+  await sleep(EVENT_GAP_MS);
+}
+
+/**
+ * `subscribers` WebSocket connections (one socket, one `documents.onStatus` subscription each, all of
+ * one user) on one metadata instance; then `events` real status events, one at a time.
+ *
+ * Latency of an event = when the last subscriber got it − the event's `at`. The service stamps `at`
+ * (ms) just before the INSERT … pg_notify of the transaction that commits it, so this is an upper
+ * bound of commit → arrival at every subscriber (it includes the insert and commit, ~1 ms, and up to
+ * 1 ms of `at`'s truncation). Both clocks are this machine's wall clock; arrivals are timed in the
+ * bench process, which receives all the sockets and shares the machine's cores with the service.
+ *
+ * The floor, interleaved event by event: as many bare `ws` sockets on bench/floor-fanout-server.ts,
+ * which LISTENs and forwards each NOTIFY payload as is; its events come from the same INSERT …
+ * pg_notify statement, run by the bench with `at` stamped just before it, timed the same way.
+ *
+ * Memory per idle subscription = (service RSS with every subscription open and idle − RSS before
+ * any) / subscribers, each RSS the median of three reports taken right after a full GC (the bench
+ * preloads bench/service-hook.mjs into the service for that), after a warm-up round of sockets so
+ * the first connection's one-off costs are not counted.
+ */
+export async function statusFanoutScenario(
+  stack: BenchStack,
+  options: { subscribers: number; events: number; log: (line: string) => void },
+): Promise<Result[]> {
+  const url = stack.metadata.url;
+  const token = await benchToken(stack);
+  const triggerClient = createMetadataClient({ url, token });
+  const arrivals = new Arrivals();
+
+  // Warm-up: the code paths of connecting, subscribing, publishing and closing, once.
+  const warm = await connectAll(url, token, Math.min(50, options.subscribers), arrivals);
+  for (let index = 0; index < 3; index += 1) await trigger(triggerClient);
+  await closeAll(warm);
+  await waitFor(async () => (await listenerCount(url)) === 0, 10_000);
+
+  const before = await settledMemory(stack, 1_000);
+  const connectStarted = performance.now();
+  const subscribers = await connectAll(url, token, options.subscribers, arrivals);
+  const connectSeconds = (performance.now() - connectStarted) / 1000;
+  try {
+    const registered = await listenerCount(url);
+    if (registered !== options.subscribers) {
+      throw new Error(`the service counts ${registered} status listeners, expected ${options.subscribers}`);
+    }
+    const after = await settledMemory(stack, 2_000);
+    options.log(
+      `  ${options.subscribers} subscribers connected in ${connectSeconds.toFixed(1)} s; RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB, heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB`,
+    );
+
+    // The floor's sockets go to another process: they add nothing to the service's memory.
+    const floor = await startFanoutFloor(stack.databaseUrl, options.subscribers, CONNECT_BATCH);
+    const mine = new Latencies();
+    const theirs = new Latencies();
+    try {
+      await profiled(
+        stack,
+        `status fan-out to ${options.subscribers} subscribers`,
+        async () => {
+          // A/B: one docstore event, then one floor event, each alone on the wire.
+          for (let index = 0; index < options.events; index += 1) {
+            await measureEvent(() => trigger(triggerClient), arrivals, options.subscribers, mine);
+            await measureEvent(() => floor.trigger(), floor.arrivals, options.subscribers, theirs);
+          }
+        },
+        options.log,
+      );
+    } finally {
+      await floor.close();
+    }
+    const perSocket = (pick: (memory: ServiceMemory) => number) =>
+      (pick(floor.memory.after) - pick(floor.memory.before)) / options.subscribers / KiB;
+    if (mine.lost > 0)
+      options.log(`  ${mine.lost} of ${options.events} events did not reach every subscriber`);
+
+    const label = `status fan-out, ${options.subscribers} subscribers (1 WebSocket each), ${options.events} events (floor: bare ws + LISTEN)`;
+    const latency = (name: string, pick: (latencies: Latencies) => number, limit?: number): Result => ({
+      name: `${label}: ${name}`,
+      value: pick(mine),
+      unit: 'ms',
+      floor: pick(theirs),
+      target: null,
+      lowerIsBetter: true,
+      ...(limit === undefined ? {} : { limit }),
+    });
+    return [
+      latency('commit → last subscriber, p50', (l) => percentile(l.toAll, 50)),
+      latency('commit → last subscriber, p99', (l) => percentile(l.toAll, 99), 50),
+      latency('commit → each subscriber, p50 (all deliveries)', (l) => percentile(l.deliveries, 50)),
+      latency('commit → each subscriber, p99 (all deliveries)', (l) => percentile(l.deliveries, 99)),
+      {
+        name: `${label}: events that missed a subscriber`,
+        value: mine.lost,
+        unit: 'events',
+        floor: null,
+        target: null,
+        limit: 0,
+      },
+      {
+        name: `${options.subscribers} idle subscriptions: metadata RSS growth per subscription, after full GC (floor: bare ws socket)`,
+        value: (after.rss - before.rss) / options.subscribers / KiB,
+        unit: 'KiB',
+        floor: perSocket((memory) => memory.rss),
+        target: null,
+        limit: 16,
+        lowerIsBetter: true,
+      },
+      {
+        name: `${options.subscribers} idle subscriptions: metadata JS heap growth per subscription, after full GC (floor: bare ws socket)`,
+        value: (after.heapUsed - before.heapUsed) / options.subscribers / KiB,
+        unit: 'KiB',
+        floor: perSocket((memory) => memory.heapUsed),
+        target: null,
+        lowerIsBetter: true,
+      },
+    ];
+  } finally {
+    await closeAll(subscribers);
+  }
+}
