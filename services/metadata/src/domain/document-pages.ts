@@ -15,6 +15,40 @@ interface PageRow {
   topics: string[];
 }
 
+/** A document's columns and its topic names, sorted, as one array column. */
+const VIEW_COLUMNS = `d.id, d.name, d.mime_type, d.size, d.sha256, d.status, d.created_at, d.updated_at,
+  array(select t.name from document_topics dt join topics t on t.id = dt.topic_id
+        where dt.document_id = d.id order by t.name) as topics`;
+
+function toView(row: PageRow): DocumentView {
+  return {
+    id: row.id,
+    name: row.name,
+    mimeType: row.mime_type,
+    size: Number(row.size),
+    sha256: row.sha256,
+    status: row.status,
+    topics: row.topics,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** One of the caller's documents with its topic names, in one statement; null when there is none. */
+export async function documentById(
+  em: EntityManager,
+  userId: string,
+  id: string,
+): Promise<DocumentView | null> {
+  const [row] = await em
+    .getConnection()
+    .execute<PageRow[]>(`select ${VIEW_COLUMNS} from documents d where d.id = ? and d.user_id = ?`, [
+      id,
+      userId,
+    ]);
+  return row ? toView(row) : null;
+}
+
 /**
  * A page of the caller's documents, newest first, in ONE statement: topic names come aggregated per
  * row. Hand-written because the ORM's version cost more than the query: it hydrated every row into
@@ -42,9 +76,7 @@ export async function documentPage(
   }
   params.push(input.limit + 1);
   const rows = await em.getConnection().execute<PageRow[]>(
-    `select d.id, d.name, d.mime_type, d.size, d.sha256, d.status, d.created_at, d.updated_at,
-       array(select t.name from document_topics dt join topics t on t.id = dt.topic_id
-             where dt.document_id = d.id order by t.name) as topics
+    `select ${VIEW_COLUMNS}
      from documents d
      where ${conditions.join(' and ')}
      order by d.created_at desc, d.id desc
@@ -54,17 +86,7 @@ export async function documentPage(
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    items: page.map((row) => ({
-      id: row.id,
-      name: row.name,
-      mimeType: row.mime_type,
-      size: Number(row.size),
-      sha256: row.sha256,
-      status: row.status,
-      topics: row.topics,
-      createdAt: new Date(row.created_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
-    })),
+    items: page.map(toView),
     nextCursor:
       rows.length > input.limit && last
         ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id })

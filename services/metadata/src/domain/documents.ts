@@ -2,7 +2,7 @@ import { DocstoreError, type DocumentsApi } from '@docstore/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Document } from '../db/entities.ts';
 import { recordAudit } from './audit.ts';
-import { documentPage } from './document-pages.ts';
+import { documentById, documentPage } from './document-pages.ts';
 import { hasStatusOrDocument } from './status/status-access.ts';
 import type { StatusBus } from './status/status-bus.ts';
 import { recordStatus } from './status/status-store.ts';
@@ -34,7 +34,9 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
     completeUpload: ({ id }) => uploads.completeUpload(id),
 
     async get({ id }) {
-      return documentView(await findOwn(id));
+      const document = await documentById(em, userId, id);
+      if (!document) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
+      return document;
     },
 
     list: (input) => documentPage(em, userId, input),

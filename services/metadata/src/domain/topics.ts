@@ -22,13 +22,13 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
 
   return {
     async list() {
-      // Read-only rows: plain objects, not managed entities (hydrating them cost more than the query).
-      const rows = await em
-        .createQueryBuilder(Topic)
-        .select('*')
-        .where({ userId })
-        .orderBy({ normalizedName: 'asc' })
-        .execute<TopicRow[]>('all');
+      // Fixed SQL and plain rows: building the query and hydrating entities cost more than running it.
+      const rows = await em.getConnection().execute<TopicRow[]>(
+        `select id, name, description, color, document_count as "documentCount",
+                created_at as "createdAt", updated_at as "updatedAt"
+           from topics where user_id = ? order by normalized_name`,
+        [userId],
+      );
       return rows.map(topicView);
     },
 
@@ -106,11 +106,12 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
 
     async counts() {
       const rows = await em
-        .createQueryBuilder(Topic)
-        .select(['name', 'documentCount'])
-        .where({ userId })
-        .execute<Pick<TopicRow, 'name' | 'documentCount'>[]>('all');
-      return Object.fromEntries(rows.map((row) => [row.name, row.documentCount]));
+        .getConnection()
+        .execute<{ name: string; count: number }[]>(
+          'select name, document_count as count from topics where user_id = ?',
+          [userId],
+        );
+      return Object.fromEntries(rows.map((row) => [row.name, row.count]));
     },
   };
 }
