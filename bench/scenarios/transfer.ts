@@ -91,6 +91,20 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
       metadataGrowth.push(growth[1] ?? 0);
       return mib / seconds;
     },
+    direct: async () => {
+      const seconds = await timed(async () => {
+        const { document, uploadUrl } = await metadata.documents.createUpload.mutate({
+          name: 'bench.bin',
+          size,
+        });
+        const response = await streamingFetch(uploadUrl, { method: 'PUT', body: blob });
+        if (!response.ok) throw new Error(`direct PUT answered ${response.status}`);
+        await response.arrayBuffer();
+        const done = await metadata.documents.completeUpload.mutate({ id: document.id });
+        if (done.status !== 'ready') throw new Error(`direct upload ended ${done.status}`);
+      });
+      return mib / seconds;
+    },
   });
 
   const floorKey = keys[0] ?? '';
@@ -133,6 +147,12 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
     throughput(`upload ${mib} MiB: minio SDK putObject (reference)`, uploads.sdk, floorUp, null),
     throughput(`upload ${mib} MiB: blob objects.put`, uploads.blobPut, floorUp, null),
     throughput(`upload ${mib} MiB: documents.upload (proxied)`, uploads.proxied, floorUp, 0.9),
+    throughput(
+      `upload ${mib} MiB: direct (createUpload, presigned PUT, completeUpload)`,
+      uploads.direct,
+      floorUp,
+      0.97,
+    ),
     growthRow(`upload ${mib} MiB proxied: blob service peak RSS growth`, blobGrowth),
     growthRow(`upload ${mib} MiB proxied: metadata service peak RSS growth`, metadataGrowth),
     throughput(`download ${mib} MiB: presigned GET (floor)`, downloads.floor, floorDown, null),
