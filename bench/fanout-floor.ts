@@ -4,10 +4,10 @@
  * and pg_notify it as JSON), on the floor's channel.
  */
 import { once } from 'node:events';
+import { type ServiceProcess, startProcess } from '@docstore/devstack';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { type FloorProcess, startFloorProcess } from './floor-process.ts';
-import { SERVICE_HOOK, type ServiceMemory, serviceMemory } from './stack.ts';
+import { benchFile, SERVICE_HOOK, type ServiceMemory, serviceMemory } from './stack.ts';
 
 export const FANOUT_CHANNEL = 'bench_fanout';
 
@@ -44,7 +44,7 @@ export async function startFanoutFloor(
   subscribers: number,
   batch: number,
 ): Promise<FanoutFloor> {
-  const server: FloorProcess = await startFloorProcess('floor-fanout-server.ts', {
+  const server: ServiceProcess = await startProcess(benchFile('floor-fanout-server.ts'), 'fan-out floor', {
     DATABASE_URL: databaseUrl,
     FANOUT_CHANNEL,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${SERVICE_HOOK}`.trim(),

@@ -161,3 +161,8 @@ export async function profiled<T>(
     log(`  profiled: ${label} (metadata-${stack.metadata.child.pid}-N.cpuprofile in ${PROFILE_DIR})`);
   }
 }
+
+/** The path of a file of the bench (a floor server's entry point, say). */
+export function benchFile(name: string): string {
+  return fileURLToPath(new URL(`./${name}`, import.meta.url));
+}

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createMetadataClient, type DocumentView } from '@docstore/contract';
+import { startProcess } from '@docstore/devstack';
 import pg from 'pg';
-import { startFloorProcess } from '../floor-process.ts';
 import { closedLoopRate, interleaved, stats } from '../measure.ts';
 import type { Result } from '../report.ts';
 import type { SeededLibrary } from '../seed.ts';
-import { type BenchStack, benchToken, profiled } from '../stack.ts';
+import { type BenchStack, benchFile, benchToken, profiled } from '../stack.ts';
 
 const IN_FLIGHT = 32;
 const TARGET = 0.7;
@@ -59,7 +59,7 @@ export async function callOverheadScenario(
   // One client per worker: every HTTP request carries one call (what batching saves, for reference).
   const separate = Array.from({ length: IN_FLIGHT }, () => createMetadataClient({ url, token }));
   // The bare node:http + pg floor (bench/floor-server.ts), pool max 10 like the service's (knex's default).
-  const floor = await startFloorProcess('floor-server.ts', {
+  const floor = await startProcess(benchFile('floor-server.ts'), 'documents.get floor', {
     DATABASE_URL: stack.databaseUrl,
     BENCH_USER_ID: userId,
     POOL_MAX: '10',

@@ -8,6 +8,7 @@ export {
   type ServiceName,
   type ServiceProcess,
   serviceEntry,
+  startProcess,
   startService,
 } from './service-process.ts';
 export { startTcpRelay, type TcpRelay } from './tcp-relay.ts';

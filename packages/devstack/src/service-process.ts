@@ -46,12 +46,25 @@ export function serviceEntry(name: ServiceName): string {
  * Starts a service as a real child process on port 0 and resolves once it logs `listening`.
  * Rejects with its output when it exits first.
  */
-export async function startService(
+export function startService(
   name: ServiceName,
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serviceEntry(name)], {
+  return startProcess(serviceEntry(name), name, env, timeoutMs);
+}
+
+/**
+ * Runs any TypeScript entry point under tsx the way `startService` runs a service (a benchmark's
+ * floor server, say): it must log one JSON `{ "message": "listening", "port": N }` line.
+ */
+export async function startProcess(
+  entry: string,
+  name: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
