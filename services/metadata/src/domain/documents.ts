@@ -1,4 +1,4 @@
-import { DocstoreError, type DocumentsApi } from '@docstore/contract';
+import { DocstoreError, type DocumentsApi, type StatusEvent } from '@docstore/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Document } from '../db/entities.ts';
 import { recordAudit } from './audit.ts';
@@ -15,6 +15,26 @@ import { documentView } from './views.ts';
 export interface DocumentsDeps extends UploadDeps {
   orm: MikroORM;
   bus: StatusBus;
+}
+
+/**
+ * The caller's live status events. A function of its own, not a method closing over the API: a
+ * subscription lives as long as its client, and should hold only what it needs (not an
+ * EntityManager fork and the rest of the API).
+ */
+async function* statusFeed(
+  context: { orm: MikroORM; bus: StatusBus; userId: string },
+  input: { documentId?: string; lastEventId?: string },
+  signal: AbortSignal,
+): AsyncGenerator<{ id: string; event: StatusEvent }> {
+  const { documentId } = input;
+  if (
+    documentId !== undefined &&
+    !(await hasStatusOrDocument(context.orm.em.fork(), context.userId, documentId))
+  ) {
+    throw new DocstoreError('NOT_FOUND', `document ${documentId} not found`);
+  }
+  yield* statusStream({ ...context, documentId, lastEventId: input.lastEventId, signal });
 }
 
 export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
@@ -108,11 +128,6 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
       return blob.presignGet(document.objectKey, document.name, expiresInSeconds);
     },
 
-    async *onStatus({ documentId, lastEventId }, signal) {
-      if (documentId !== undefined && !(await hasStatusOrDocument(em, userId, documentId))) {
-        throw new DocstoreError('NOT_FOUND', `document ${documentId} not found`);
-      }
-      yield* statusStream({ orm: deps.orm, bus: deps.bus, userId, documentId, lastEventId, signal });
-    },
+    onStatus: (input, signal) => statusFeed({ orm: deps.orm, bus: deps.bus, userId }, input, signal),
   };
 }
