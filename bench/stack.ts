@@ -1,6 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '@docstore/contract';
@@ -8,6 +6,7 @@ import {
   createDatabase,
   type EmbeddedPg,
   type ServiceProcess,
+  scratchDir,
   startEmbeddedPostgres,
   startService,
   startTcpRelay,
@@ -38,9 +37,9 @@ export async function startBenchStack(options: {
   /** Slow the S3 server down to this many bytes per second (the services see it through a relay). */
   s3BytesPerSecond?: number;
 }): Promise<BenchStack> {
-  const dir = await mkdtemp(join(tmpdir(), 'docstore-bench-'));
-  await chmod(dir, 0o755);
-  const stops: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
+  const scratch = await scratchDir('bench');
+  const dir = scratch.path;
+  const stops: Array<() => Promise<void>> = [() => scratch.remove()];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
   };

@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createDatabase, startEmbeddedPostgres, startEmbeddedS3, startService } from '@docstore/devstack';
+import {
+  createDatabase,
+  scratchDir,
+  startEmbeddedPostgres,
+  startEmbeddedS3,
+  startService,
+} from '@docstore/devstack';
 import type { TestProject } from 'vitest/node';
-import { blobEnv, metadataEnv, type S3Settings, s3SettingsOf, scratchDir } from './stack.ts';
+import { blobEnv, metadataEnv, type S3Settings, s3SettingsOf } from './stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,24 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createDatabase,
   type EmbeddedPg,
   type EmbeddedS3,
   type ServiceProcess,
+  scratchDir,
   startEmbeddedPostgres,
   startEmbeddedS3,
   startService,
 } from '@docstore/devstack';
 import { inject } from 'vitest';
-
-/** A scratch folder that embedded PostgreSQL accepts (its parent must not be 0700). */
-export async function scratchDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), `docstore-${prefix}-`));
-  await chmod(path, 0o755);
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
 
 export interface S3Settings {
   endpoint: string;

@@ -1,8 +1,9 @@
-export { createDatabase, dropDatabase } from './create-database.ts';
+export { createDatabase } from './create-database.ts';
 export { type EmbeddedPg, type EmbeddedPgOptions, startEmbeddedPostgres } from './embedded-postgres.ts';
 export { type EmbeddedS3, type EmbeddedS3Options, startEmbeddedS3 } from './embedded-s3.ts';
 export { preserveExitCode } from './exit-code.ts';
 export { freePort } from './free-port.ts';
+export { scratchDir } from './scratch-dir.ts';
 export {
   runFailingService,
   type ServiceName,

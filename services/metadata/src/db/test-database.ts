@@ -1,7 +1,5 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, startEmbeddedPostgres } from '@docstore/devstack';
+import { createDatabase, scratchDir, startEmbeddedPostgres } from '@docstore/devstack';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { openDatabase } from './orm-config.ts';
 
@@ -18,10 +16,8 @@ export interface TestDatabase {
  * every statement the ORM sends is counted through `onQuery`.
  */
 export async function openTestDatabase(name: string): Promise<TestDatabase> {
-  // postgres runs as its own user when we are root: the data folder's parent must be 0755.
-  const parentDir = await mkdtemp(join(tmpdir(), 'metadata-db-'));
-  await chmod(parentDir, 0o755);
-  const postgres = await startEmbeddedPostgres({ dataDir: join(parentDir, 'data') });
+  const scratch = await scratchDir('metadata-db');
+  const postgres = await startEmbeddedPostgres({ dataDir: join(scratch.path, 'data') });
   let statements = 0;
   try {
     const databaseUrl = await createDatabase(postgres.url, `${name}_${process.pid}`);
@@ -37,12 +33,12 @@ export async function openTestDatabase(name: string): Promise<TestDatabase> {
       async close() {
         await orm.close(true);
         await postgres.stop();
-        await rm(parentDir, { recursive: true, force: true });
+        await scratch.remove();
       },
     };
   } catch (error) {
     await postgres.stop();
-    await rm(parentDir, { recursive: true, force: true });
+    await scratch.remove();
     throw error;
   }
 }
