@@ -1,5 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { DocstoreError } from '@docstore/contract';
+import { withTimeout } from '@docstore/server-kit';
 import { Client } from 'minio';
 import { s3ErrorCode, translateS3Error } from './s3-errors.ts';
 import { readText, signedRequest } from './signed-request.ts';
@@ -151,19 +152,14 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
       guard(key, () => publicClient.presignedPutObject(bucket, key, expiresInSeconds)),
 
     async ping(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new DocstoreError('SERVICE_UNAVAILABLE', `S3 did not answer in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      try {
-        const exists = await Promise.race([guard(undefined, () => internal.bucketExists(bucket)), timeout]);
-        if (!exists) throw new DocstoreError('SERVICE_UNAVAILABLE', `bucket ${bucket} does not exist`);
-      } finally {
-        clearTimeout(timer);
-      }
+      const exists = await withTimeout(
+        guard(undefined, () => internal.bucketExists(bucket)),
+        timeoutMs,
+        () => {
+          throw new DocstoreError('SERVICE_UNAVAILABLE', `S3 did not answer in ${timeoutMs} ms`);
+        },
+      );
+      if (!exists) throw new DocstoreError('SERVICE_UNAVAILABLE', `bucket ${bucket} does not exist`);
     },
   };
 }

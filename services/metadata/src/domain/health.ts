@@ -1,14 +1,11 @@
 import type { MetadataHealth } from '@docstore/contract';
+import { withTimeout } from '@docstore/server-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
 
 const DATABASE_TIMEOUT_MS = 2_000;
 
-async function databaseAnswers(orm: MikroORM): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), DATABASE_TIMEOUT_MS);
-  });
+function databaseAnswers(orm: MikroORM): Promise<boolean> {
   const query = orm.em
     .getConnection()
     .execute('select 1')
@@ -16,11 +13,7 @@ async function databaseAnswers(orm: MikroORM): Promise<boolean> {
       () => true,
       () => false,
     );
-  try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withTimeout(query, DATABASE_TIMEOUT_MS, () => false);
 }
 
 /** Never throws: each dependency is true or false. */
