@@ -40,7 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const [s3, postgres] = await Promise.all([
-      startEmbeddedS3({ dataDir: `${dir.path}/s3` }),
+      startEmbeddedS3({ dataDir: `${dir.path}/s3`, corsBuckets: [BUCKET] }),
       startEmbeddedPostgres({ dataDir: `${dir.path}/postgres` }),
     ]);
     stops.push(

@@ -30,7 +30,18 @@ export interface EmbeddedS3Options {
   secretAccessKey?: string;
   /** Default true: no request log. */
   silent?: boolean;
+  /**
+   * Buckets created up front with a CORS rule that lets any origin PUT and GET with presigned URLs
+   * (the web app uploads straight to storage); a dev and test server, so any origin.
+   */
+  corsBuckets?: string[];
 }
+
+/** s3rver's bucket CORS configuration, as S3 itself takes it. */
+const CORS_CONFIGURATION = `<CORSConfiguration><CORSRule>
+<AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod>
+<AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>
+<MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 
 interface S3rverAccount {
   createKeyPair(accessKeyId: string, secretAccessKey: string): void;
@@ -53,7 +64,10 @@ export async function startEmbeddedS3(opts: EmbeddedS3Options): Promise<Embedded
     silent: opts.silent ?? true,
     // Path-style only: a host name is never taken for a bucket (docker host names included).
     vhostBuckets: false,
+    configureBuckets: (opts.corsBuckets ?? []).map((name) => ({ name, configs: [CORS_CONFIGURATION] })),
   });
+  // run() would do this; we serve s3rver's callback ourselves (see below).
+  await s3rver.configureBuckets();
   const s3rverHandler = s3rver.callback();
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const bucket = listMultipartUploadsBucket(req);

@@ -13,3 +13,4 @@ export {
   startService,
 } from './service-process.ts';
 export { startTcpRelay, type TcpRelay } from './tcp-relay.ts';
+export { buildWebApp, startWebServer, type WebServer, type WebServerOptions } from './web-server.ts';

@@ -10,6 +10,7 @@ import { devSecrets, writeDevToken } from './dev-secrets.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { type ServiceProcess, startService } from './service-process.ts';
+import { startWebServer } from './web-server.ts';
 
 type Stop = () => Promise<void>;
 
@@ -40,6 +41,8 @@ async function s3Settings(): Promise<Record<string, string>> {
   const s3 = await startEmbeddedS3({
     dataDir: `${dataDir}/s3`,
     port: env.DOCSTORE_S3_PORT ? Number(env.DOCSTORE_S3_PORT) : 0,
+    // The web app PUTs large files straight to the bucket from the browser.
+    corsBuckets: [env.S3_BUCKET ?? 'docstore'],
   });
   stops.push(() => s3.stop());
   console.log(`docstore: embedded S3 (s3rver) at ${s3.endpoint}, data in ${dataDir}/s3`);
@@ -94,6 +97,13 @@ async function main(): Promise<void> {
     console.log(`docstore: dev user ${devToken.userId}; token (30 days) in ${devToken.path}:`);
     console.log(devToken.token);
   }
+  const web = await startWebServer({ metadataUrl: metadata.url, port: Number(env.WEB_PORT ?? 4080) });
+  stops.push(() => web.stop());
+  console.log(`docstore: web app at ${web.url}`);
+  if (devToken)
+    console.log(
+      `docstore: sign in as the dev user (keep this link to yourself): ${web.signInUrl(devToken.token)}`,
+    );
   console.log('docstore: running; Ctrl-C stops everything');
 }
 

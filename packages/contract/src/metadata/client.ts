@@ -11,8 +11,9 @@ import {
 } from '@trpc/client';
 import { encodeHeaderJson } from '../header-json.ts';
 import { StreamBody, streamingFetch } from '../streaming-fetch.ts';
-import { type MetadataRouter, UPLOAD_META_HEADER } from './router.ts';
+import type { MetadataRouter } from './router.ts';
 import type { DocumentView, UploadMeta } from './schemas.ts';
+import { UPLOAD_META_HEADER } from './upload-header.ts';
 
 export type MetadataClient = TRPCClient<MetadataRouter>;
 

@@ -37,9 +37,9 @@ import {
   updateTopicInputSchema,
   uploadMetaSchema,
 } from './schemas.ts';
+import { UPLOAD_META_HEADER } from './upload-header.ts';
 
-/** The header that carries an upload's metadata (JSON, URI-encoded); the body is the file itself. */
-export const UPLOAD_META_HEADER = 'x-docstore-document';
+export { UPLOAD_META_HEADER } from './upload-header.ts';
 
 type Input<Schema extends z.ZodType> = z.output<Schema>;
 
