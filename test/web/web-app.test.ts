@@ -246,3 +246,65 @@ test('a person signs in, drops files, watches them arrive, and manages the libra
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('the library pages as it scrolls, a reload mid-upload shows the truth, and a bad token is refused', async () => {
+  const userId = randomUUID();
+  const token = await tokenFor(userId, 600);
+  const outside = createMetadataClient({ url: inject('metadataUrl'), token });
+  for (let i = 0; i < 32; i++) {
+    const name = `page-${String(i).padStart(2, '0')}.txt`;
+    await uploadDocument(outside, { name, mimeType: 'text/plain' }, Buffer.from(`document ${i}\n`));
+  }
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  page.on('pageerror', (error) => problems.push(error.message));
+
+  // Newest first, one page of 30; the rest arrives when the end of the list scrolls into view.
+  await page.goto(web.signInUrl(token));
+  await eventually(() => page.locator('[data-testid=document]').count()).toBe(30);
+  expect(await page.locator('[data-testid=document]').first().getAttribute('data-name')).toBe('page-31.txt');
+  await page.locator('.sentinel').scrollIntoViewIfNeeded();
+  await eventually(() => page.locator('[data-testid=document]').count()).toBe(32);
+  expect(await page.locator('[data-testid=document]').last().getAttribute('data-name')).toBe('page-00.txt');
+
+  // Keyboard: Enter opens a document, Escape closes it.
+  await documentRow(page, 'page-05.txt').getByRole('button').focus();
+  await page.keyboard.press('Enter');
+  await eventually(() => page.getByRole('dialog').isVisible()).toBe(true);
+  await page.keyboard.press('Escape');
+  await eventually(() => page.getByRole('dialog').count()).toBe(0);
+
+  // A direct upload, slowed down, and the page reloaded while its bytes go up: the page then shows
+  // what the server knows (an unfinished upload), not a fiction of its own.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 2 * MiB,
+  });
+  await dropFiles(page, [
+    { name: 'interrupted.bin', size: 12 * MiB, seed: 3, type: 'application/octet-stream' },
+  ]);
+  await eventually(() =>
+    page.locator('[data-testid=upload-row][data-name="interrupted.bin"] progress').getAttribute('value'),
+  ).not.toBe('0');
+  await page.reload();
+  const row = page.locator('[data-testid=upload-row][data-name="interrupted.bin"]');
+  await eventually(() => row.getAttribute('data-phase')).toBe('pending');
+  expect(await row.textContent()).toContain('unfinished on the server');
+  expect(await documentRow(page, 'interrupted.bin').getAttribute('data-status')).toBe('pending');
+  expect(problems).toEqual([]);
+  await context.close();
+
+  // A page that brings a bad token is told so, in words, and stays signed out.
+  const stranger = await browser.newPage();
+  await stranger.goto(web.signInUrl('not-a-token'));
+  await eventually(() => stranger.getByRole('alert').textContent()).toBe(
+    'That token is not valid or has expired.',
+  );
+  expect(await stranger.getByLabel('Access token').isVisible()).toBe(true);
+  await stranger.close();
+});

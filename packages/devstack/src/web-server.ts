@@ -127,7 +127,7 @@ function forward(req: IncomingMessage, res: ServerResponse, api: URL): void {
 }
 
 async function serveFile(root: string, path: string, res: ServerResponse): Promise<void> {
-  // Every path without a file is the app itself (it has a single page); nothing outside root.
+  // A path without a file extension is the app itself (it has a single page); nothing outside root.
   let file = join(root, 'index.html');
   try {
     const wanted = resolve(root, `.${decodeURIComponent(path)}`);
@@ -136,12 +136,12 @@ async function serveFile(root: string, path: string, res: ServerResponse): Promi
     // A malformed escape: the page itself.
   }
   let size = await fileSize(file);
-  if (size === undefined) {
+  if (size === undefined && extname(file) === '') {
     file = join(root, 'index.html');
     size = await fileSize(file);
   }
   if (size === undefined) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('the web app is not built');
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
   const hashed = file.includes(`${sep}assets${sep}`);
