@@ -167,9 +167,9 @@ test('a person signs in, drops files, watches them arrive, and manages the libra
   });
   await recordPhases(page);
   await dropFiles(page, [small, large]);
-  await eventually(() => page.locator('[data-testid=upload-row][data-phase=ready]').count(), {
-    timeout: 60_000,
-  }).toBe(2);
+  // Both settle (ready or failed: a failure ends the wait at once, and the assertions below show it).
+  const settled = '[data-testid=upload-row][data-phase=ready], [data-testid=upload-row][data-phase=failed]';
+  await eventually(() => page.locator(settled).count(), { timeout: 60_000 }).toBe(2);
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false,
     latency: 0,
