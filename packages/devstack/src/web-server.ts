@@ -75,6 +75,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (path === '/trpc' || path.startsWith('/trpc/')) forward(req, res, api);
     else void serveFile(root, path, res);
   });
+  // Upgraded sockets leave closeAllConnections' reach: stop() ends them itself.
+  const tunnels = new Set<{ destroy(): void }>();
   // WebSocket upgrades for live status go to the metadata service as raw bytes, both ways.
   server.on('upgrade', (req, socket, head) => {
     const upstream = connect(apiPort, api.hostname, () => {
@@ -88,7 +90,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const close = () => {
       upstream.destroy();
       socket.destroy();
+      tunnels.delete(socket);
     };
+    tunnels.add(socket);
     upstream.on('error', close);
     socket.on('error', close);
     upstream.on('close', close);
@@ -106,6 +110,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     stop: async () => {
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();
+      for (const tunnel of tunnels) tunnel.destroy();
       await closed;
     },
   };
@@ -119,6 +124,10 @@ function forward(req: IncomingMessage, res: ServerResponse, api: URL): void {
       answer.pipe(res);
     },
   );
+  // A page that goes away mid-call (a reload during an upload) ends the forwarded call too.
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
   upstream.on('error', () => {
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
     res.end('the metadata service is unreachable');
