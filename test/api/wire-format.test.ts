@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   type ApiSnapshot,
+  DOCS_PATH,
   type HttpCall,
   httpCall,
   REPO_ROOT,
@@ -15,6 +18,7 @@ import {
   statusEventSchema,
   topicSchema,
 } from '@docstore/contract';
+import { scratchDir } from '@docstore/devstack';
 import { describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { tokenFor, unique } from '../support/metadata.ts';
@@ -157,6 +161,34 @@ describe('the wire format docs/api.md documents', () => {
       socket.send(JSON.stringify({ id: 1, method: 'subscription.stop' }));
     } finally {
       socket.close();
+    }
+  });
+});
+
+/** The first `sh` block after a procedure's heading in docs/api.md: the curl line a reader copies. */
+function curlLineOf(docs: string, path: string): string {
+  const section = docs.slice(docs.indexOf(`### \`${path}\``));
+  const match = /```sh\n([\s\S]*?)\n```/.exec(section);
+  if (!match?.[1]) throw new Error(`no curl example for ${path}`);
+  return match[1];
+}
+
+describe('the curl lines of docs/api.md, run as printed', async () => {
+  const docs = await readFile(join(REPO_ROOT, DOCS_PATH), 'utf8');
+  const run = promisify(execFile);
+
+  it.each(['documents.list', 'topics.create', 'documents.upload'])('%s answers a result', async (path) => {
+    const dir = await scratchDir('curl');
+    try {
+      await writeFile(join(dir.path, 'report.pdf'), '%PDF-1.4 not really a PDF');
+      const { stdout } = await run('bash', ['-c', curlLineOf(docs, path)], {
+        cwd: dir.path,
+        timeout: 30_000,
+        env: { ...process.env, DOCSTORE_URL: url, TOKEN: token },
+      });
+      expect(JSON.parse(stdout)).toHaveProperty('result.data');
+    } finally {
+      await dir.remove();
     }
   });
 });

@@ -8,6 +8,13 @@ const EXAMPLE_BY_FORMAT: Record<string, string> = {
   email: 'someone@example.com',
 };
 
+/** Plain strings read better as what the field holds. */
+const EXAMPLE_BY_FIELD: Record<string, string> = {
+  name: 'report.pdf',
+  topic: 'invoices',
+  cursor: '<nextCursor>',
+};
+
 const isObject = (value: unknown): value is JsonSchema =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -44,7 +51,9 @@ export function exampleOf(schema: JsonSchema, options: { allFields?: boolean } =
       const value: Record<string, unknown> = {};
       for (const [name, property] of Object.entries(properties)) {
         if ((options.allFields || required.has(name)) && isObject(property)) {
-          value[name] = exampleOf(property, options);
+          const named = EXAMPLE_BY_FIELD[name];
+          value[name] =
+            named !== undefined && property.type === 'string' ? named : exampleOf(property, options);
         }
       }
       return value;

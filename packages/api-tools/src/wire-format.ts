@@ -76,7 +76,13 @@ const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /** The call as a curl command line: `$DOCSTORE_URL` and `$TOKEN` come from the reader's shell. */
 export function curlOf(call: HttpCall, options: { binaryFile?: string } = {}): string {
-  const lines = [`curl -sS -X ${call.method} "$DOCSTORE_URL${call.path}"`];
+  // A query's input reads better as `-G --data-urlencode`: curl encodes it into the same URL.
+  const [path = call.path, query] = call.method === 'GET' ? call.path.split('?input=') : [call.path];
+  const lines = [
+    call.method === 'GET'
+      ? `curl -sS -G "$DOCSTORE_URL${path}"`
+      : `curl -sS -X ${call.method} "$DOCSTORE_URL${path}"`,
+  ];
   for (const [name, value] of Object.entries(call.headers)) {
     lines.push(
       name === 'authorization'
@@ -86,5 +92,6 @@ export function curlOf(call: HttpCall, options: { binaryFile?: string } = {}): s
   }
   if (options.binaryFile) lines.push(`--data-binary @${options.binaryFile}`);
   else if (call.body !== undefined) lines.push(`-d ${shellQuote(call.body)}`);
+  if (query !== undefined) lines.push(`--data-urlencode ${shellQuote(`input=${decodeURIComponent(query)}`)}`);
   return lines.join(' \\\n  ');
 }
