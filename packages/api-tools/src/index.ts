@@ -1,3 +1,4 @@
+export * from './api-check.ts';
 export * from './example-value.ts';
 export * from './paths.ts';
 export * from './render-docs.ts';
