@@ -90,12 +90,15 @@ describe('topics and their counts', () => {
 
   it('a missing topic is NOT_FOUND on get, update and delete', async () => {
     const id = crypto.randomUUID();
-    for (const call of [
-      client.topics.get.query({ id }),
-      client.topics.update.mutate({ id, name: 'x' }),
-      client.topics.delete.mutate({ id }),
-    ]) {
-      expect(await errorOf(call)).toMatchObject({ code: 'NOT_FOUND' });
-    }
+    // Each call gets its handler at once: awaiting them one by one left the later ones rejected
+    // without a handler while the first was pending, an unhandled rejection under load.
+    const errors = await Promise.all(
+      [
+        client.topics.get.query({ id }),
+        client.topics.update.mutate({ id, name: 'x' }),
+        client.topics.delete.mutate({ id }),
+      ].map(errorOf),
+    );
+    for (const error of errors) expect(error).toMatchObject({ code: 'NOT_FOUND' });
   });
 });

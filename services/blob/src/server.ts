@@ -4,6 +4,8 @@ import {
   BLOB_OBJECTS_PATH,
   type BlobApi,
   blobRouter,
+  CONTRACT_VERSION,
+  CONTRACT_VERSION_HEADER,
   DocstoreError,
   objectKeySchema,
 } from '@docstore/contract';
@@ -68,7 +70,7 @@ export function createBlobServer(options: {
 }): Server {
   const { api, storage, logger } = options;
   const authorized = createServiceAuth(options.serviceToken);
-  return createHttpServer({
+  const server = createHttpServer({
     router: blobRouter,
     logger,
     createContext: async ({ req }) => ({
@@ -78,7 +80,11 @@ export function createBlobServer(options: {
       authorized: authorized(req.headers.get('authorization')),
     }),
     routes: [
-      { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
+      {
+        method: 'GET',
+        path: '/healthz',
+        handle: (_req, res) => sendJson(res, 200, { ok: true, contract: CONTRACT_VERSION }),
+      },
       {
         method: 'GET',
         path: '/readyz',
@@ -90,4 +96,7 @@ export function createBlobServer(options: {
       objectRoute(storage, authorized),
     ],
   });
+  // Before server-kit's handler: every answer (tRPC, probes, objects) names the contract it serves.
+  server.prependListener('request', (_req, res) => res.setHeader(CONTRACT_VERSION_HEADER, CONTRACT_VERSION));
+  return server;
 }

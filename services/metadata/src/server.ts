@@ -1,5 +1,10 @@
 import type { Server } from 'node:http';
-import { type MetadataContext, metadataRouter } from '@docstore/contract';
+import {
+  CONTRACT_VERSION,
+  CONTRACT_VERSION_HEADER,
+  type MetadataContext,
+  metadataRouter,
+} from '@docstore/contract';
 import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
@@ -45,7 +50,11 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
       };
     },
     routes: [
-      { method: 'GET', path: '/healthz', handle: (_req, res) => sendJson(res, 200, { ok: true }) },
+      {
+        method: 'GET',
+        path: '/healthz',
+        handle: (_req, res) => sendJson(res, 200, { ok: true, contract: CONTRACT_VERSION }),
+      },
       {
         method: 'GET',
         path: '/readyz',
@@ -66,6 +75,8 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
       },
     ],
   });
+  // Before server-kit's handler: every answer (tRPC, probes, 404s) names the contract it serves.
+  http.prependListener('request', (_req, res) => res.setHeader(CONTRACT_VERSION_HEADER, CONTRACT_VERSION));
   webSocket = attachWebSocket(http, {
     router: metadataRouter,
     createContext: async ({ headers, remoteAddress, connectionParams, closed }): Promise<MetadataContext> => {

@@ -11,6 +11,7 @@ import {
 } from '@trpc/client';
 import { encodeHeaderJson } from '../header-json.ts';
 import { StreamBody, streamingFetch } from '../streaming-fetch.ts';
+import { type ContractMismatchHandler, checkContractVersion } from '../version-check.ts';
 import type { MetadataRouter } from './router.ts';
 import type { DocumentView, UploadMeta } from './schemas.ts';
 import { UPLOAD_META_HEADER } from './upload-header.ts';
@@ -26,6 +27,8 @@ export interface MetadataClientOptions {
   token?: string;
   /** Carries subscriptions (`documents.onStatus`); from `createStatusSocket`. */
   wsClient?: StatusSocket;
+  /** When the server serves another major contract version: warn once (default), ignore, or call back once. */
+  onContractMismatch?: ContractMismatchHandler;
 }
 
 export type StatusSocket = ReturnType<typeof createWSClient>;
@@ -61,6 +64,7 @@ export function createStatusSocket(options: StatusSocketOptions): StatusSocket {
 export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
   const url = new URL('/trpc', options.url).href;
   const { wsClient } = options;
+  const fetch = checkContractVersion(streamingFetch, options.onContractMismatch);
   const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const subscriptions: TRPCLink<MetadataRouter> = wsClient
     ? wsLink({ client: wsClient })
@@ -76,13 +80,13 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
           condition: (op) => isNonJsonSerializable(op.input),
           true: httpLink({
             url,
-            fetch: streamingFetch,
+            fetch,
             headers({ op }) {
               const meta = op.context[UPLOAD_META_CONTEXT] as UploadMeta | undefined;
               return meta ? { ...auth, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) } : auth;
             },
           }),
-          false: httpBatchLink({ url, fetch: streamingFetch, headers: () => auth }),
+          false: httpBatchLink({ url, fetch, headers: () => auth }),
         }),
       }),
     ],
