@@ -1,6 +1,23 @@
 import { initTRPC } from '@trpc/server';
 import { z } from 'zod';
-import { appCodeOf, DocstoreError, toTRPCError } from './errors.ts';
+import { appCodeOf, DocstoreError, type ErrorCode, toTRPCError } from './errors.ts';
+
+/** One finished procedure call, as a server's metrics see it. */
+export interface ProcedureCall {
+  /** The procedure's path, e.g. `documents.list`. */
+  path: string;
+  type: 'query' | 'mutation' | 'subscription';
+  /** Until the result (a subscription: until its stream was set up). */
+  durationMs: number;
+  /** The app code it failed with, or null when it succeeded. */
+  errorCode: ErrorCode | null;
+}
+
+/**
+ * A hook a server may put in its context to see every call (metrics); the contract only calls it,
+ * so no metrics library leaks into clients.
+ */
+export type ProcedureObserver = (call: ProcedureCall) => void;
 
 /** The first ZodError in a cause chain: tRPC's input parsing or a domain check's. */
 function findZodError(error: unknown): z.ZodError | null {
@@ -14,7 +31,7 @@ function findZodError(error: unknown): z.ZodError | null {
  * tRPC as every docstore router uses it: no stack traces on the wire, the app error code and zod's
  * flattened field errors in `error.data`, and domain errors mapped to their tRPC codes.
  */
-export function initDocstoreTRPC<Context extends object>() {
+export function initDocstoreTRPC<Context extends { observeProcedure?: ProcedureObserver }>() {
   const t = initTRPC.context<Context>().create({
     isDev: false,
     errorFormatter({ shape, error }) {
@@ -26,9 +43,18 @@ export function initDocstoreTRPC<Context extends object>() {
       };
     },
   });
-  const procedure = t.procedure.use(async ({ next }) => {
+  const procedure = t.procedure.use(async ({ ctx, path, type, next }) => {
+    const started = performance.now();
     const result = await next();
-    if (!result.ok && result.error.cause instanceof DocstoreError) throw toTRPCError(result.error.cause);
+    const error =
+      !result.ok && result.error.cause instanceof DocstoreError ? toTRPCError(result.error.cause) : undefined;
+    ctx.observeProcedure?.({
+      path,
+      type,
+      durationMs: performance.now() - started,
+      errorCode: result.ok ? null : appCodeOf(error ?? result.error),
+    });
+    if (error) throw error;
     return result;
   });
   return { router: t.router, procedure, middleware: t.middleware };

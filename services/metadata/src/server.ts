@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type MetadataContext, metadataRouter } from '@docstore/contract';
+import { type MetadataContext, metadataRouter, type ProcedureObserver } from '@docstore/contract';
 import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
@@ -10,6 +10,8 @@ import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
 export interface MetadataServerOptions extends MetadataDeps {
   verifyToken(token: string | undefined): Promise<Session | null>;
   trustProxy: boolean;
+  /** Sees every finished call (the service's metrics). */
+  observeProcedure?: ProcedureObserver;
 }
 
 export interface MetadataServer {
@@ -42,6 +44,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         health,
         headers: req.headers,
         signal: req.signal,
+        observeProcedure: options.observeProcedure,
       };
     },
     routes: [
@@ -78,6 +81,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         health,
         headers,
         signal: closed,
+        observeProcedure: options.observeProcedure,
       };
     },
   });
