@@ -10,6 +10,7 @@ import { createBlobGateway } from './adapters/blob-gateway.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
+import { resealSettings } from './domain/reseal-settings.ts';
 import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
@@ -45,11 +46,12 @@ async function main(): Promise<void> {
     retentionHours: config.STATUS_RETENTION_HOURS,
     metrics: metrics.sweeper,
   });
+  const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
   const server = createMetadataServer({
     orm,
     blob,
     bus,
-    secrets: createSecretBox(config.SETTINGS_ENCRYPTION_KEY),
+    secrets,
     logger,
     verifyToken: createTokenVerifier(config),
     trustProxy: config.TRUST_PROXY,
@@ -61,6 +63,16 @@ async function main(): Promise<void> {
   const stopMetrics = await startMetricsEndpoint(service.registry, config, logger);
   const port = await listen(server.http, config.METADATA_PORT, config.METADATA_HOST);
   logger.info('listening', { port, url: `http://${config.METADATA_HOST}:${port}`, trpc: '/trpc' });
+  // After a key rotation, values sealed with an old key are sealed again in the background; the log
+  // line tells the operator when no value needs an old key any more.
+  resealSettings(orm, secrets).then(
+    (result) => {
+      if (result.unreadable > 0) logger.warn('settings values no configured key opens', { ...result });
+      else if (result.resealed > 0 || config.SETTINGS_ENCRYPTION_KEYS_OLD.length > 0)
+        logger.info('settings resealed with the current key', { ...result, keyId: secrets.currentKeyId });
+    },
+    (error: unknown) => logger.warn('resealing settings failed', { error: String(error) }),
+  );
   onShutdown(logger, async () => {
     sweeper.stop();
     await server.webSocket.close();
