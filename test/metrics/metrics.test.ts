@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createMetadataClient, createStatusSocket, fetchObject, uploadDocument } from '@docstore/contract';
 import { createDatabase, type ServiceProcess, startService } from '@docstore/devstack';
 import pg from 'pg';
@@ -9,6 +10,8 @@ import { errorOf, tokenFor } from '../support/metadata.ts';
 import { metricsUrlOf, type Scrape, scrape } from '../support/prometheus.ts';
 import { blobEnv, metadataEnv, testSecrets } from '../support/stack.ts';
 import { collectStatus } from '../support/status.ts';
+
+const DASHBOARD = new URL('../../deploy/grafana/docstore.json', import.meta.url);
 
 /**
  * Services of this file's own (their own database and bucket, on the run's PostgreSQL and S3), so
@@ -148,6 +151,35 @@ describe('/metrics on its own port', () => {
     expect(delta(before, after, 'docstore_sweeper_expired_uploads_total')).toBe(1);
     expect(delta(before, after, 'docstore_sweeper_runs_total', { outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(after.value('docstore_sweeper_runs_total', { outcome: 'failed' })).toBe(0);
+  });
+
+  it('the Grafana dashboard parses, uses only series the services expose, and shows every docstore one', async () => {
+    const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as {
+      uid: string;
+      panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }>;
+    };
+    expect(dashboard.uid).toBe('docstore');
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets?.map((target) => target.expr) ?? []);
+    expect(exprs.length).toBeGreaterThan(10);
+    const exposed = new Set<string>();
+    const families = new Set<string>();
+    for (const url of [metadataMetrics, blobMetrics]) {
+      for (const [, name, type] of (await scrape(url)).text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+        if (!name || !type) continue;
+        families.add(name);
+        exposed.add(name);
+        if (type === 'histogram')
+          for (const suffix of ['_bucket', '_sum', '_count']) exposed.add(name + suffix);
+        if (type === 'summary') for (const suffix of ['_sum', '_count']) exposed.add(name + suffix);
+      }
+    }
+    const used = new Set(
+      exprs.flatMap((expr) => expr.match(/\b(?:docstore|process|nodejs)_[a-z0-9_]+/g) ?? []),
+    );
+    expect([...used].filter((name) => !exposed.has(name))).toEqual([]);
+    const shown = (family: string) =>
+      [...used].some((name) => name === family || name.startsWith(`${family}_`));
+    expect([...families].filter((family) => family.startsWith('docstore_') && !shown(family))).toEqual([]);
   });
 
   /** The object key of a document, read from this file's own database. */
