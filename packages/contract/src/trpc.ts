@@ -27,11 +27,16 @@ function findZodError(error: unknown): z.ZodError | null {
   return null;
 }
 
+/** The observer a server put in its context (`observeProcedure`), if any. */
+function observerOf(ctx: unknown): ProcedureObserver | undefined {
+  return (ctx as { observeProcedure?: ProcedureObserver } | undefined)?.observeProcedure;
+}
+
 /**
  * tRPC as every docstore router uses it: no stack traces on the wire, the app error code and zod's
  * flattened field errors in `error.data`, and domain errors mapped to their tRPC codes.
  */
-export function initDocstoreTRPC<Context extends { observeProcedure?: ProcedureObserver }>() {
+export function initDocstoreTRPC<Context extends object>() {
   const t = initTRPC.context<Context>().create({
     isDev: false,
     errorFormatter({ shape, error }) {
@@ -48,7 +53,7 @@ export function initDocstoreTRPC<Context extends { observeProcedure?: ProcedureO
     const result = await next();
     const error =
       !result.ok && result.error.cause instanceof DocstoreError ? toTRPCError(result.error.cause) : undefined;
-    ctx.observeProcedure?.({
+    observerOf(ctx)?.({
       path,
       type,
       durationMs: performance.now() - started,

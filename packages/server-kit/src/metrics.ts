@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { closeServer, listen } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 
-export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The metrics endpoint's configuration, shared by every service's env schema. `/metrics` is served on

@@ -8,19 +8,25 @@ export interface SweeperMetrics {
   failed(): void;
 }
 
-/**
- * What the reconciler reports (it runs on every instance; only the one holding the advisory lock
- * does work, the others count a `skipped` run).
- */
+/** The counts of one reconciler pass (a structural subset of the reconciler's report). */
+export interface ReconcilePass {
+  /** False when another instance held the advisory lock: nothing was looked at. */
+  ran: boolean;
+  objectsScanned: number;
+  readyRowsScanned: number;
+  orphansRemoved: number;
+  rowsMarkedMissing: number;
+  /** Removals or marks that failed (the next pass tries again). */
+  errors: number;
+  durationMs: number;
+}
+
+/** What the reconciler reports; it runs on every instance, under an advisory lock. */
 export interface ReconcileMetrics {
-  /** A pass ended: `ok` (it ran), `skipped` (another instance held the lock) or `failed`. */
-  run(outcome: 'ok' | 'skipped' | 'failed', durationSeconds: number): void;
-  /** Objects with no document, older than the grace period, removed from the bucket. */
-  orphansRemoved(count: number): void;
-  /** Documents whose object is gone, marked `missing`. */
-  markedMissing(count: number): void;
-  /** Objects and rows the pass looked at. */
-  scanned(kind: 'objects' | 'documents', count: number): void;
+  /** A pass ended with this report (`ran: false` counts as `skipped`). */
+  passed(report: ReconcilePass): void;
+  /** A pass threw. */
+  failed(): void;
 }
 
 export interface MetadataMetrics {
@@ -105,30 +111,35 @@ export function createMetadataMetrics(
 
   const reconcileRuns = new Counter({
     name: 'docstore_reconcile_runs_total',
-    help: 'Reconciler passes, by outcome (ok, skipped: another instance held the lock, failed)',
+    help: 'Reconciler passes, by outcome (ok; skipped: another instance held the lock; failed)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
   const reconcileDuration = new Histogram({
     name: 'docstore_reconcile_duration_seconds',
-    help: 'How long a reconciler pass took',
+    help: 'How long a reconciler pass that ran took',
     buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
     registers: [registry],
   });
   const orphans = new Counter({
     name: 'docstore_reconcile_orphans_removed_total',
-    help: 'Objects without a document, past the grace period, removed from the bucket',
+    help: 'Objects no document owns, older than the grace period, removed from the bucket',
     registers: [registry],
   });
   const missing = new Counter({
     name: 'docstore_reconcile_missing_marked_total',
-    help: 'Documents whose object was gone, marked missing',
+    help: 'Ready documents whose object was gone, marked missing',
     registers: [registry],
   });
   const scanned = new Counter({
     name: 'docstore_reconcile_scanned_total',
-    help: 'Objects and documents the reconciler looked at, by kind',
+    help: 'Objects and ready documents the reconciler looked at, by kind',
     labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const reconcileErrors = new Counter({
+    name: 'docstore_reconcile_errors_total',
+    help: 'Removals or marks that failed during a pass (retried by the next one)',
     registers: [registry],
   });
 
@@ -142,13 +153,20 @@ export function createMetadataMetrics(
       failed: () => sweeps.inc({ outcome: 'failed' }),
     },
     reconcile: {
-      run(outcome, durationSeconds) {
-        reconcileRuns.inc({ outcome });
-        if (outcome !== 'skipped') reconcileDuration.observe(durationSeconds);
+      passed(report) {
+        if (!report.ran) {
+          reconcileRuns.inc({ outcome: 'skipped' });
+          return;
+        }
+        reconcileRuns.inc({ outcome: 'ok' });
+        reconcileDuration.observe(report.durationMs / 1000);
+        orphans.inc(report.orphansRemoved);
+        missing.inc(report.rowsMarkedMissing);
+        scanned.inc({ kind: 'objects' }, report.objectsScanned);
+        scanned.inc({ kind: 'documents' }, report.readyRowsScanned);
+        reconcileErrors.inc(report.errors);
       },
-      orphansRemoved: (count) => orphans.inc(count),
-      markedMissing: (count) => missing.inc(count),
-      scanned: (kind, count) => scanned.inc({ kind }, count),
+      failed: () => reconcileRuns.inc({ outcome: 'failed' }),
     },
     meter(bus) {
       return {
