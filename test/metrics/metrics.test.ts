@@ -23,16 +23,15 @@ describe('/metrics on its own port', () => {
   let blobMetrics: string;
   let metadataMetrics: string;
   let databaseUrl: string;
+  let bucket: string;
   const secrets = testSecrets();
   const userId = randomUUID();
 
   beforeAll(async () => {
     const name = `metrics_${randomUUID().slice(0, 8)}`;
     databaseUrl = await createDatabase(inject('postgresAdminUrl'), name);
-    blob = await startService(
-      'blob',
-      blobEnv(inject('s3'), name.replace('_', '-'), secrets, { METRICS_PORT: '0' }),
-    );
+    bucket = name.replace('_', '-');
+    blob = await startService('blob', blobEnv(inject('s3'), bucket, secrets, { METRICS_PORT: '0' }));
     metadata = await startService(
       'metadata',
       metadataEnv(databaseUrl, blob.url, secrets, { METRICS_PORT: '0', UPLOAD_TTL_SECONDS: '2' }),
@@ -53,7 +52,14 @@ describe('/metrics on its own port', () => {
     expect((await fetch(`${blob.url}/metrics`)).status).toBe(404);
     const response = await fetch(metadataMetrics);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(() => metricsUrlOf([])).toThrow();
+    // Without METRICS_PORT there is no metrics endpoint at all.
+    const plain = await startService('blob', blobEnv(inject('s3'), bucket, secrets));
+    try {
+      expect(() => metricsUrlOf(plain.logs)).toThrow('no `metrics listening` line');
+      expect((await fetch(`${plain.url}/metrics`)).status).toBe(404);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('counts exactly the work done: calls, errors, bytes, events, connections', async () => {
