@@ -19,17 +19,17 @@ export interface ProcedureCall {
  */
 export type ProcedureObserver = (call: ProcedureCall) => void;
 
+/** The observer a server put in its context (`observeProcedure`), if any. */
+function observerOf(ctx: unknown): ProcedureObserver | undefined {
+  return (ctx as { observeProcedure?: ProcedureObserver } | undefined)?.observeProcedure;
+}
+
 /** The first ZodError in a cause chain: tRPC's input parsing or a domain check's. */
 function findZodError(error: unknown): z.ZodError | null {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     if (cause instanceof z.ZodError) return cause;
   }
   return null;
-}
-
-/** The observer a server put in its context (`observeProcedure`), if any. */
-function observerOf(ctx: unknown): ProcedureObserver | undefined {
-  return (ctx as { observeProcedure?: ProcedureObserver } | undefined)?.observeProcedure;
 }
 
 /**

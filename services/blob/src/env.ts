@@ -16,6 +16,7 @@ const envSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   BLOB_HOST: z.string().min(1).default('127.0.0.1'),
   BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  ...metricsEnvShape,
   MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -23,7 +24,6 @@ const envSchema = z.object({
     .default(5 * GiB),
   /** The credential the metadata service sends; every object call without it is UNAUTHORIZED. */
   BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  ...metricsEnvShape,
 });
 
 export type BlobConfig = z.output<typeof envSchema>;

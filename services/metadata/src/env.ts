@@ -18,6 +18,7 @@ const envSchema = z
     BLOB_URL: z.url({ protocol: /^https?$/ }),
     METADATA_HOST: z.string().min(1).default('127.0.0.1'),
     METADATA_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    ...metricsEnvShape,
     /** The credential this service presents to the blob service. */
     BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     /** HS256 secret for access tokens; or verify against AUTH_JWKS_URL instead. */
@@ -58,7 +59,6 @@ const envSchema = z
       .default(3600),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
-    ...metricsEnvShape,
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {
