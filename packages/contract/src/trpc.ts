@@ -48,19 +48,23 @@ export function initDocstoreTRPC<Context extends object>() {
       };
     },
   });
-  const procedure = t.procedure.use(async ({ ctx, path, type, next }) => {
+  const procedure = t.procedure.use(async ({ next }) => {
+    const result = await next();
+    if (!result.ok && result.error.cause instanceof DocstoreError) throw toTRPCError(result.error.cause);
+    return result;
+  });
+  // Every call's time and outcome for the server's metrics. Inside the mapping above, so a domain
+  // error is still the cause here and appCodeOf names its code.
+  const observed = procedure.use(async ({ ctx, path, type, next }) => {
     const started = performance.now();
     const result = await next();
-    const error =
-      !result.ok && result.error.cause instanceof DocstoreError ? toTRPCError(result.error.cause) : undefined;
     observerOf(ctx)?.({
       path,
       type,
       durationMs: performance.now() - started,
-      errorCode: result.ok ? null : appCodeOf(error ?? result.error),
+      errorCode: result.ok ? null : appCodeOf(result.error),
     });
-    if (error) throw error;
     return result;
   });
-  return { router: t.router, procedure, middleware: t.middleware };
+  return { router: t.router, procedure: observed, middleware: t.middleware };
 }
