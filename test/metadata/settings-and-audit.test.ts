@@ -15,7 +15,7 @@ describe('settings', () => {
       'select api_key_ciphertext from user_settings where user_id = $1',
       [inject('devUserId')],
     );
-    expect(row?.api_key_ciphertext).toMatch(/^v1:/);
+    expect(row?.api_key_ciphertext).toMatch(/^v2:[0-9a-f]{8}:/);
     expect(row?.api_key_ciphertext).not.toContain('1234567890');
 
     // Omitted keeps the key; null clears it.

@@ -1,4 +1,4 @@
-import { parseEnv } from '@docstore/server-kit';
+import { metricsEnvShape, parseEnv } from '@docstore/server-kit';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
@@ -16,6 +16,7 @@ const envSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   BLOB_HOST: z.string().min(1).default('127.0.0.1'),
   BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  ...metricsEnvShape,
   MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()

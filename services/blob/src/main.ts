@@ -1,7 +1,15 @@
-import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
+import {
+  closeServer,
+  createLogger,
+  createServiceMetrics,
+  listen,
+  onShutdown,
+  startMetricsEndpoint,
+} from '@docstore/server-kit';
 import { createStorageBackend } from './adapters/storage-backend.ts';
 import { createBlobService } from './domain/blob-service.ts';
 import { loadBlobConfig } from './env.ts';
+import { createBlobMetrics } from './metrics.ts';
 import { createBlobServer } from './server.ts';
 
 const BUCKET_RETRY_MS = 2_000;
@@ -17,7 +25,14 @@ async function main(): Promise<void> {
   }
   const storage = createStorageBackend(config);
   const api = createBlobService({ storage, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger });
-  const server = createBlobServer({ api, storage, logger, serviceToken: config.BLOB_SERVICE_TOKEN });
+  const service = createServiceMetrics('blob');
+  const server = createBlobServer({
+    api,
+    storage,
+    logger,
+    serviceToken: config.BLOB_SERVICE_TOKEN,
+    metrics: { service, blob: createBlobMetrics(service.registry) },
+  });
 
   // S3 may come up after us (docker-compose): serve /readyz as 503 and keep trying meanwhile.
   let bucketTimer: NodeJS.Timeout | undefined;
@@ -32,10 +47,12 @@ async function main(): Promise<void> {
   await ensureBucket();
 
   const port = await listen(server, config.BLOB_PORT, config.BLOB_HOST);
+  const stopMetrics = await startMetricsEndpoint(service.registry, config, logger);
   logger.info('listening', { port, url: `http://${config.BLOB_HOST}:${port}` });
   onShutdown(logger, async () => {
     clearTimeout(bucketTimer);
     await closeServer(server);
+    await stopMetrics();
   });
 }
 

@@ -9,8 +9,15 @@ import {
   DocstoreError,
   objectKeySchema,
 } from '@docstore/contract';
-import { createHttpServer, type Logger, type Route, sendJson } from '@docstore/server-kit';
+import {
+  createHttpServer,
+  type Logger,
+  type Route,
+  type ServiceMetrics,
+  sendJson,
+} from '@docstore/server-kit';
 import type { StorageBackend } from './adapters/storage-backend.ts';
+import type { BlobMetrics } from './metrics.ts';
 import { createServiceAuth } from './service-auth.ts';
 
 const STATUS_BY_CODE: Partial<Record<DocstoreError['code'], number>> = {
@@ -25,7 +32,11 @@ function sendError(res: ServerResponse, error: unknown): void {
 }
 
 /** Streams an object out: tRPC has no binary output, so downloads take this plain route. */
-function objectRoute(storage: StorageBackend, authorized: (authorization?: string) => boolean): Route {
+function objectRoute(
+  storage: StorageBackend,
+  authorized: (authorization?: string) => boolean,
+  metrics?: BlobMetrics,
+): Route {
   return {
     method: 'GET',
     path: BLOB_OBJECTS_PATH,
@@ -53,6 +64,7 @@ function objectRoute(storage: StorageBackend, authorized: (authorization?: strin
           res.end();
           return;
         }
+        metrics?.countDownload(body);
         await pipeline(body, res);
       } catch (error) {
         if (res.headersSent) throw error;
@@ -67,8 +79,11 @@ export function createBlobServer(options: {
   storage: StorageBackend;
   logger: Logger;
   serviceToken: string;
+  /** Without it, nothing is measured (tests that build a server alone). */
+  metrics?: { service: ServiceMetrics; blob: BlobMetrics };
 }): Server {
-  const { api, storage, logger } = options;
+  const { storage, logger, metrics } = options;
+  const api = metrics ? metrics.blob.meter(options.api) : options.api;
   const authorized = createServiceAuth(options.serviceToken);
   const server = createHttpServer({
     router: blobRouter,
@@ -78,6 +93,7 @@ export function createBlobServer(options: {
       headers: req.headers,
       signal: req.signal,
       authorized: authorized(req.headers.get('authorization')),
+      observeProcedure: metrics?.service.observeProcedure,
     }),
     routes: [
       {
@@ -93,7 +109,7 @@ export function createBlobServer(options: {
           sendJson(res, health.ok ? 200 : 503, health);
         },
       },
-      objectRoute(storage, authorized),
+      objectRoute(storage, authorized, metrics?.blob),
     ],
   });
   // Before server-kit's handler: every answer (tRPC, probes, objects) names the contract it serves.

@@ -1,4 +1,4 @@
-import { parseEnv } from '@docstore/server-kit';
+import { metricsEnvShape, parseEnv } from '@docstore/server-kit';
 import { z } from 'zod';
 
 /** 32 bytes, as 64 hex characters or base64. */
@@ -18,10 +18,13 @@ const envSchema = z
     BLOB_URL: z.url({ protocol: /^https?$/ }),
     METADATA_HOST: z.string().min(1).default('127.0.0.1'),
     METADATA_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    ...metricsEnvShape,
     /** The credential this service presents to the blob service. */
     BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     /** HS256 secret for access tokens; or verify against AUTH_JWKS_URL instead. */
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** During a JWT secret rotation: the retired secret, accepted for verification until tokens expire. */
+    AUTH_JWT_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     /** A JWKS endpoint (an identity provider's keys); requires AUTH_ISSUER and AUTH_AUDIENCE. */
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
@@ -32,6 +35,15 @@ const envSchema = z
       .default('false')
       .transform((value) => value === 'true' || value === '1'),
     SETTINGS_ENCRYPTION_KEY: encryptionKeySchema,
+    /**
+     * Keys retired by a rotation, comma-separated (same encodings): they only open values sealed
+     * before; the service seals those again with SETTINGS_ENCRYPTION_KEY at start.
+     */
+    SETTINGS_ENCRYPTION_KEYS_OLD: z
+      .string()
+      .transform((value) => value.split(',').map((item) => item.trim()))
+      .pipe(z.array(encryptionKeySchema))
+      .default([]),
     /** Largest upload accepted, proxied or direct. */
     MAX_UPLOAD_BYTES: z.coerce
       .number()
@@ -54,6 +66,13 @@ const envSchema = z
         code: 'custom',
         path: ['AUTH_JWT_SECRET'],
         message: 'set exactly one of AUTH_JWT_SECRET and AUTH_JWKS_URL',
+      });
+    }
+    if (env.AUTH_JWT_SECRET_PREVIOUS !== undefined && env.AUTH_JWT_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWT_SECRET_PREVIOUS'],
+        message: 'only with AUTH_JWT_SECRET (a JWKS endpoint rotates its keys itself)',
       });
     }
     if (env.AUTH_JWKS_URL !== undefined) {

@@ -1,12 +1,21 @@
-import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
+import {
+  closeServer,
+  createLogger,
+  createServiceMetrics,
+  listen,
+  onShutdown,
+  startMetricsEndpoint,
+} from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
+import { resealSettings } from './domain/reseal-settings.ts';
 import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { createMetadataMetrics } from './metrics.ts';
 import { createMetadataServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -21,7 +30,13 @@ async function main(): Promise<void> {
   const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
   logger.info('database ready: migrations applied');
   const blob = createBlobGateway({ url: config.BLOB_URL, token: config.BLOB_SERVICE_TOKEN });
-  const bus = createStatusBus();
+  const service = createServiceMetrics('metadata');
+  let webSocketClients = () => 0;
+  const metrics = createMetadataMetrics(service.registry, {
+    webSocketClients: () => webSocketClients(),
+    orm,
+  });
+  const bus = metrics.meter(createStatusBus());
   const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
   const sweeper = startSweeper({
     orm,
@@ -29,24 +44,40 @@ async function main(): Promise<void> {
     logger,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
     retentionHours: config.STATUS_RETENTION_HOURS,
+    metrics: metrics.sweeper,
   });
+  const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
   const server = createMetadataServer({
     orm,
     blob,
     bus,
-    secrets: createSecretBox(config.SETTINGS_ENCRYPTION_KEY),
+    secrets,
     logger,
     verifyToken: createTokenVerifier(config),
     trustProxy: config.TRUST_PROXY,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
+    observeProcedure: service.observeProcedure,
   });
+  webSocketClients = () => server.webSocket.clientCount;
+  const stopMetrics = await startMetricsEndpoint(service.registry, config, logger);
   const port = await listen(server.http, config.METADATA_PORT, config.METADATA_HOST);
   logger.info('listening', { port, url: `http://${config.METADATA_HOST}:${port}`, trpc: '/trpc' });
+  // After a key rotation, values sealed with an old key are sealed again in the background; the log
+  // line tells the operator when no value needs an old key any more.
+  resealSettings(orm, secrets).then(
+    (result) => {
+      if (result.unreadable > 0) logger.warn('settings values no configured key opens', { ...result });
+      else if (result.resealed > 0 || config.SETTINGS_ENCRYPTION_KEYS_OLD.length > 0)
+        logger.info('settings resealed with the current key', { ...result, keyId: secrets.currentKeyId });
+    },
+    (error: unknown) => logger.warn('resealing settings failed', { error: String(error) }),
+  );
   onShutdown(logger, async () => {
     sweeper.stop();
     await server.webSocket.close();
     await closeServer(server.http);
+    await stopMetrics();
     await listener.close();
     await orm.close();
   });

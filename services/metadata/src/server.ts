@@ -4,6 +4,7 @@ import {
   CONTRACT_VERSION_HEADER,
   type MetadataContext,
   metadataRouter,
+  type ProcedureObserver,
 } from '@docstore/contract';
 import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
@@ -15,6 +16,8 @@ import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
 export interface MetadataServerOptions extends MetadataDeps {
   verifyToken(token: string | undefined): Promise<Session | null>;
   trustProxy: boolean;
+  /** Sees every finished call (the service's metrics). */
+  observeProcedure?: ProcedureObserver;
 }
 
 export interface MetadataServer {
@@ -47,6 +50,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         health,
         headers: req.headers,
         signal: req.signal,
+        observeProcedure: options.observeProcedure,
       };
     },
     routes: [
@@ -89,6 +93,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         health,
         headers,
         signal: closed,
+        observeProcedure: options.observeProcedure,
       };
     },
   });

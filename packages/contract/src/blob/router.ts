@@ -2,7 +2,7 @@ import { octetInputParser } from '@trpc/server/http';
 import type { z } from 'zod';
 import { DocstoreError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
-import { initDocstoreTRPC } from '../trpc.ts';
+import { initDocstoreTRPC, type ProcedureObserver } from '../trpc.ts';
 import {
   type BlobHealth,
   blobHealthSchema,
@@ -49,6 +49,8 @@ export interface BlobContext {
   signal: AbortSignal;
   /** Whether the call carried the service credential (BLOB_SERVICE_TOKEN). */
   authorized: boolean;
+  /** Sees every finished call (the service's metrics). */
+  observeProcedure?: ProcedureObserver;
 }
 
 const { router, procedure } = initDocstoreTRPC<BlobContext>();

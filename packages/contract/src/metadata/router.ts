@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { presignedUrlSchema } from '../blob/schemas.ts';
 import { DocstoreError, toTRPCError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
-import { initDocstoreTRPC } from '../trpc.ts';
+import { initDocstoreTRPC, type ProcedureObserver } from '../trpc.ts';
 import {
   type AuditPage,
   auditPageSchema,
@@ -106,6 +106,8 @@ export interface MetadataContext {
   health(): Promise<MetadataHealth>;
   headers: Headers;
   signal: AbortSignal;
+  /** Sees every finished call (the service's metrics). */
+  observeProcedure?: ProcedureObserver;
 }
 
 const { router, procedure } = initDocstoreTRPC<MetadataContext>();

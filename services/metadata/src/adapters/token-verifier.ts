@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { z } from 'zod';
 
 export interface Session {
@@ -9,6 +9,8 @@ export interface Session {
 
 export interface TokenVerifierConfig {
   AUTH_JWT_SECRET?: string;
+  /** During a rotation: the secret being retired, still accepted for verification (never for signing). */
+  AUTH_JWT_SECRET_PREVIOUS?: string;
   AUTH_JWKS_URL?: string;
   AUTH_ISSUER?: string;
   AUTH_AUDIENCE?: string;
@@ -20,6 +22,8 @@ const subjectSchema = z.uuid();
  * Verifies access tokens: HS256 with the shared secret, or the keys of a JWKS endpoint (then issuer
  * and audience are checked). A token that fails any check is simply null: the caller answers
  * UNAUTHORIZED without saying which check failed. Tokens must expire (`exp`) and name a UUID `sub`.
+ * With AUTH_JWT_SECRET_PREVIOUS, a token whose signature fails the current secret is checked against
+ * the previous one (only a signature failure: an expired token stays refused).
  */
 export function createTokenVerifier(
   config: TokenVerifierConfig,
@@ -27,6 +31,9 @@ export function createTokenVerifier(
   const key: Uint8Array | JWTVerifyGetKey = config.AUTH_JWKS_URL
     ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
     : new TextEncoder().encode(config.AUTH_JWT_SECRET ?? '');
+  const previous = config.AUTH_JWT_SECRET_PREVIOUS
+    ? new TextEncoder().encode(config.AUTH_JWT_SECRET_PREVIOUS)
+    : undefined;
   const options = {
     algorithms: config.AUTH_JWKS_URL ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'],
     issuer: config.AUTH_ISSUER,
@@ -39,7 +46,11 @@ export function createTokenVerifier(
       const { payload } =
         typeof key === 'function'
           ? await jwtVerify(token, key, options)
-          : await jwtVerify(token, key, options);
+          : await jwtVerify(token, key, options).catch((error: unknown) => {
+              if (previous && error instanceof errors.JWSSignatureVerificationFailed)
+                return jwtVerify(token, previous, options);
+              throw error;
+            });
       const userId = subjectSchema.safeParse(payload.sub);
       if (!userId.success || payload.exp === undefined) return null;
       return { userId: userId.data.toLowerCase(), expiresAt: payload.exp * 1000 };

@@ -1,6 +1,7 @@
 import type { Logger } from '@docstore/server-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
+import type { SweeperMetrics } from '../metrics.ts';
 import { pruneStatusEvents, recordStatus } from './status/status-store.ts';
 
 const BATCH = 100;
@@ -13,6 +14,7 @@ export interface SweeperOptions {
   retentionHours: number;
   /** Default: every UPLOAD_TTL_SECONDS / 2, at most every minute. */
   intervalMs?: number;
+  metrics?: SweeperMetrics;
 }
 
 interface ExpiredRow {
@@ -71,10 +73,14 @@ export function startSweeper(options: SweeperOptions): { stop(): void } {
     running = true;
     sweepOnce(options)
       .then(({ expired, pruned }) => {
+        options.metrics?.swept({ expired, pruned });
         if (expired + pruned > 0)
           options.logger.info('swept', { expiredUploads: expired, prunedEvents: pruned });
       })
-      .catch((error: unknown) => options.logger.warn('sweep failed', { error: String(error) }))
+      .catch((error: unknown) => {
+        options.metrics?.failed();
+        options.logger.warn('sweep failed', { error: String(error) });
+      })
       .finally(() => {
         running = false;
       });
