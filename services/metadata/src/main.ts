@@ -1,5 +1,6 @@
 import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
+import { createJobQueue } from './adapters/job-queue.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
@@ -7,7 +8,10 @@ import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { removeObjectTask } from './jobs/remove-object.ts';
 import { createMetadataServer } from './server.ts';
+import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
+import { createStore } from './store/store.ts';
 
 async function main(): Promise<void> {
   const logger = createLogger('metadata');
@@ -23,11 +27,15 @@ async function main(): Promise<void> {
   const blob = createBlobGateway({ url: config.BLOB_URL, token: config.BLOB_SERVICE_TOKEN });
   const bus = createStatusBus();
   const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
+  // Work decided in a transaction and done after its commit (object removal; later, processing).
+  const jobs = createJobQueue({ databaseUrl: config.DATABASE_URL, logger });
+  jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
+  await jobs.start();
   const sweeper = startSweeper({
     orm,
-    blob,
     logger,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
+    failedRetentionHours: config.FAILED_RETENTION_HOURS,
     retentionHours: config.STATUS_RETENTION_HOURS,
   });
   const server = createMetadataServer({
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
     sweeper.stop();
     await server.webSocket.close();
     await closeServer(server.http);
+    await jobs.stop();
     await listener.close();
     await orm.close();
   });
