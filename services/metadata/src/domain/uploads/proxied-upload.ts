@@ -52,16 +52,23 @@ export async function proxiedUpload(
   const mimeType = sniffed?.mime ?? meta.mimeType;
   const id = randomUUID();
   const total = meta.size ?? null;
-  const key = await blob.reserveKey({ userId, documentId: id, name: meta.name, mimeType });
-  await store.documents.markPending(userId, {
-    id,
-    name: meta.name,
-    mimeType,
-    declaredMimeType: meta.mimeType,
-    size: meta.size ?? 0,
-    objectKey: key,
-    topicIds: topics.map((topic) => topic.id),
-  });
+  let key: string;
+  try {
+    key = await blob.reserveKey({ userId, documentId: id, name: meta.name, mimeType });
+    await store.documents.markPending(userId, {
+      id,
+      name: meta.name,
+      mimeType,
+      declaredMimeType: meta.mimeType,
+      size: meta.size ?? 0,
+      objectKey: key,
+      topicIds: topics.map((topic) => topic.id),
+    });
+  } catch (error) {
+    // No byte has moved and none will: let the request body go.
+    await whole.cancel().catch(() => {});
+    throw error;
+  }
 
   const status = statusWriter(store, caller, logger);
   const hash = sha256Tap();
