@@ -26,11 +26,12 @@ type UserApis = Omit<UserContext, 'sessionEnd'>;
 
 /** The APIs of one caller on one EntityManager: every query scoped to `caller.userId`. */
 function apisOn(deps: MetadataDeps, caller: Caller, em: EntityManager): UserApis {
+  const store = createStore(em);
   return {
-    documents: withDatabaseErrors(createDocumentsApi({ ...deps, store: createStore(em), caller })),
+    documents: withDatabaseErrors(createDocumentsApi({ ...deps, store, caller })),
     topics: withDatabaseErrors(createTopicsApi({ em, caller })),
-    settings: withDatabaseErrors(createSettingsApi({ em, caller, secrets: deps.secrets })),
-    audit: withDatabaseErrors(createAuditApi({ em, caller })),
+    settings: withDatabaseErrors(createSettingsApi({ store, caller, secrets: deps.secrets })),
+    audit: withDatabaseErrors(createAuditApi({ store, caller })),
   };
 }
 

@@ -10,9 +10,18 @@ import { topicsNamed } from '../domain/topic-names.ts';
 import { setDocumentTopics } from './document-topics.ts';
 import * as t from './document-transitions.ts';
 import { enqueueObjectRemoval, type RemoveObjectPayload } from './jobs.ts';
+import {
+  type AuditRow,
+  auditPage,
+  findSettings,
+  type SettingsChanges,
+  type SettingsRow,
+  saveSettings,
+} from './settings-and-audit.ts';
 import { query } from './sql.ts';
 
 export type { ClaimedDocument, NewDocumentFields, Progress } from './document-transitions.ts';
+export type { AuditRow, SettingsChanges, SettingsRow } from './settings-and-audit.ts';
 
 /** A document row as the domain reads it to decide (never to write: transitions write). */
 export interface DocumentRow {
@@ -73,7 +82,18 @@ export interface Store {
   topics: {
     named(userId: string, names: string[]): Promise<Topic[]>;
   };
+  settings: {
+    find(userId: string): Promise<SettingsRow | null>;
+    /** Creates or changes the caller's row with its audit entry (one transaction). */
+    save(
+      caller: Caller,
+      changes: SettingsChanges,
+      audit: { action: AuditAction; details: Record<string, unknown> },
+    ): Promise<SettingsRow>;
+  };
   audit: {
+    /** The user's entries newest first, after the keyset `after`. */
+    page(userId: string, after: { at: Date; id: string } | undefined, limit: number): Promise<AuditRow[]>;
     /** Written in the same transaction as the change it records; `details` never holds a secret. */
     record(
       caller: Caller,
@@ -209,7 +229,17 @@ function storeOn(em: EntityManager): Store {
         }));
       },
     }),
+    settings: translated({
+      find: (userId: string) => findSettings(em, userId),
+      save: (
+        caller: Caller,
+        changes: SettingsChanges,
+        audit: { action: AuditAction; details: Record<string, unknown> },
+      ) => atomic((tx) => saveSettings(tx, caller, changes, audit)),
+    }),
     audit: translated({
+      page: (userId: string, after: { at: Date; id: string } | undefined, limit: number) =>
+        auditPage(em, userId, after, limit),
       async record(
         caller: Caller,
         action: AuditAction,
