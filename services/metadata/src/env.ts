@@ -57,6 +57,8 @@ const envSchema = z
       .min(1)
       .max(7 * 24 * 3600)
       .default(3600),
+    /** `failed` documents (row and any object) are removed this long after they failed. */
+    FAILED_RETENTION_HOURS: z.coerce.number().positive().default(24),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
   })

@@ -7,6 +7,7 @@ import {
   startMetricsEndpoint,
 } from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
+import { createJobQueue } from './adapters/job-queue.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
@@ -15,8 +16,11 @@ import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { removeObjectTask } from './jobs/remove-object.ts';
 import { createMetadataMetrics } from './metrics.ts';
 import { createMetadataServer } from './server.ts';
+import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
+import { createStore } from './store/store.ts';
 
 async function main(): Promise<void> {
   const logger = createLogger('metadata');
@@ -38,11 +42,15 @@ async function main(): Promise<void> {
   });
   const bus = metrics.meter(createStatusBus());
   const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
+  // Work decided in a transaction and done after its commit (object removal; later, processing).
+  const jobs = createJobQueue({ databaseUrl: config.DATABASE_URL, logger });
+  jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
+  await jobs.start();
   const sweeper = startSweeper({
     orm,
-    blob,
     logger,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
+    failedRetentionHours: config.FAILED_RETENTION_HOURS,
     retentionHours: config.STATUS_RETENTION_HOURS,
     metrics: metrics.sweeper,
   });
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
     sweeper.stop();
     await server.webSocket.close();
     await closeServer(server.http);
+    await jobs.stop();
     await stopMetrics();
     await listener.close();
     await orm.close();

@@ -4,7 +4,7 @@ import type { StatusBus } from './domain/status/status-bus.ts';
 
 /** What the sweeper reports after each run. */
 export interface SweeperMetrics {
-  swept(result: { expired: number; pruned: number }): void;
+  swept(result: { expired: number; retired: number; pruned: number }): void;
   failed(): void;
 }
 
@@ -103,6 +103,11 @@ export function createMetadataMetrics(
     help: 'Pending uploads the sweeper removed after UPLOAD_TTL_SECONDS',
     registers: [registry],
   });
+  const retired = new Counter({
+    name: 'docstore_sweeper_retired_failures_total',
+    help: 'Failed uploads the sweeper removed after FAILED_RETENTION_HOURS',
+    registers: [registry],
+  });
   const pruned = new Counter({
     name: 'docstore_sweeper_pruned_events_total',
     help: 'Status events the sweeper removed after STATUS_RETENTION_HOURS',
@@ -148,6 +153,7 @@ export function createMetadataMetrics(
       swept(result) {
         sweeps.inc({ outcome: 'ok' });
         expired.inc(result.expired);
+        retired.inc(result.retired);
         pruned.inc(result.pruned);
       },
       failed: () => sweeps.inc({ outcome: 'failed' }),

@@ -20,6 +20,8 @@ import {
   presignGetInputSchema,
   presignPutInputSchema,
   putObjectMetaSchema,
+  type ReserveKeyInput,
+  reserveKeyInputSchema,
   type StoredObject,
   storedObjectSchema,
 } from './schemas.ts';
@@ -32,7 +34,12 @@ export const BLOB_OBJECTS_PATH = '/objects/';
 
 /** What the blob service implements; the router only parses and delegates. */
 export interface BlobApi {
-  /** Streams `body` into a new object under a server-generated key. */
+  /**
+   * Makes a new object key (`{userId}/{documentId}/{uuid}{ext}`) without writing anything, so the
+   * caller can record it before any byte moves; `put`/`presignPut` then take it as `key`.
+   */
+  reserveKey(input: ReserveKeyInput): Promise<ObjectRef>;
+  /** Streams `body` into a new object under a server-generated key (or one `reserveKey` made). */
   put(meta: PutObjectMeta, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<StoredObject>;
   stat(ref: ObjectRef): Promise<StoredObject>;
   /** Idempotent: deleting a missing object answers `existed: false`. */
@@ -69,6 +76,10 @@ export const blobRouter = router({
       .mutation(({ ctx, input }) =>
         ctx.blob.put(decodeHeaderJson(ctx.headers, PUT_META_HEADER, putObjectMetaSchema), input, ctx.signal),
       ),
+    reserveKey: serviceProcedure
+      .input(reserveKeyInputSchema)
+      .output(objectRefSchema)
+      .mutation(({ ctx, input }) => ctx.blob.reserveKey(input)),
     stat: serviceProcedure
       .input(objectRefSchema)
       .output(storedObjectSchema)

@@ -27,8 +27,22 @@ export const putObjectMetaSchema = z.object({
   mimeType: mimeTypeSchema.optional(),
   /** Declared byte length; when known the body streams into one PUT, else a multipart upload. */
   size: z.number().int().nonnegative().optional(),
+  /**
+   * A key this service made earlier (`objects.reserveKey`), so the caller could record it before any
+   * byte moved. It must be under `{userId}/{documentId}/`. Omitted: a new key is made now.
+   */
+  key: objectKeySchema.optional(),
 });
 export type PutObjectMeta = z.infer<typeof putObjectMetaSchema>;
+
+/** What a key is made from: the same fields as a put, without the bytes. */
+export const reserveKeyInputSchema = putObjectMetaSchema.pick({
+  userId: true,
+  documentId: true,
+  name: true,
+  mimeType: true,
+});
+export type ReserveKeyInput = z.infer<typeof reserveKeyInputSchema>;
 
 export const storedObjectSchema = z.object({
   key: objectKeySchema,

@@ -22,7 +22,12 @@ export const topicNameSchema = z
 
 export const topicNamesSchema = z.array(topicNameSchema).max(100);
 
-export const documentStatusSchema = z.enum(['pending', 'ready', 'failed']);
+/**
+ * A document's life cycle: pending (key reserved, bytes may be moving) → stored (bytes in, checked)
+ * → ready | failed; deleting (the object is being removed after commit) → gone. `missing`: a ready
+ * document whose object vanished from the bucket (found by the reconciler).
+ */
+export const documentStatusSchema = z.enum(['pending', 'ready', 'failed', 'stored', 'deleting', 'missing']);
 export type DocumentStatus = z.infer<typeof documentStatusSchema>;
 
 export const documentSchema = z.object({
@@ -151,7 +156,16 @@ export const createdUploadSchema = z.object({
 export type CreatedUpload = z.infer<typeof createdUploadSchema>;
 
 /** Upload status as clients see it live; `receiving` repeats while bytes arrive. */
-export const uploadStatusSchema = z.enum(['pending', 'receiving', 'stored', 'ready', 'failed', 'deleted']);
+export const uploadStatusSchema = z.enum([
+  'pending',
+  'receiving',
+  'stored',
+  'ready',
+  'failed',
+  'deleted',
+  'deleting',
+  'missing',
+]);
 export type UploadStatus = z.infer<typeof uploadStatusSchema>;
 
 export const statusEventSchema = z.object({

@@ -5,7 +5,7 @@ import type { Logger } from '@docstore/server-kit';
 import type { ObjectInfo, StorageBackend } from '../adapters/storage-backend.ts';
 import { createByteLimit } from './byte-limit.ts';
 import { attachmentDisposition } from './content-disposition.ts';
-import { generateObjectKey } from './object-keys.ts';
+import { acceptReservedKey, generateObjectKey } from './object-keys.ts';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -41,7 +41,23 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
         logger.warn('could not remove a failed upload', { key, error: String(error) }),
       );
 
+  /** The caller's reserved key when it sent one (checked), else a new one. */
+  const keyFor = (meta: {
+    key?: string;
+    userId: string;
+    documentId: string;
+    name: string;
+    mimeType?: string;
+  }) =>
+    meta.key === undefined
+      ? generateObjectKey(meta.userId, meta.documentId, meta.name, meta.mimeType)
+      : acceptReservedKey(meta.key, meta.userId, meta.documentId);
+
   return {
+    async reserveKey({ userId, documentId, name, mimeType }) {
+      return { key: generateObjectKey(userId, documentId, name, mimeType) };
+    },
+
     async put(meta, body, signal) {
       if (meta.size !== undefined && meta.size > maxUploadBytes) {
         await body.cancel().catch(() => {});
@@ -50,7 +66,13 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
           `declared size ${meta.size} is over the limit of ${maxUploadBytes} bytes`,
         );
       }
-      const key = generateObjectKey(meta.userId, meta.documentId, meta.name, meta.mimeType);
+      let key: string;
+      try {
+        key = keyFor(meta);
+      } catch (error) {
+        await body.cancel().catch(() => {});
+        throw error;
+      }
       const contentType = meta.mimeType ?? DEFAULT_CONTENT_TYPE;
       const limit = createByteLimit(maxUploadBytes, meta.size, STREAM_BUFFER_BYTES);
       // pipeline() owns the error handling of both streams; the first error is the one that counts
@@ -112,8 +134,9 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
       };
     },
 
-    async presignPut({ userId, documentId, name, mimeType, expiresInSeconds }) {
-      const key = generateObjectKey(userId, documentId, name, mimeType);
+    async presignPut(input) {
+      const key = keyFor(input);
+      const { expiresInSeconds } = input;
       return {
         key,
         url: await storage.presignPut(key, expiresInSeconds),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DocstoreError } from '@docstore/contract';
 
 /** MIME types whose extension is used when the original name has none worth keeping. */
 const EXTENSION_BY_MIME_TYPE: Readonly<Record<string, string>> = {
@@ -50,4 +51,17 @@ export function generateObjectKey(
   mimeType?: string,
 ): string {
   return `${userId.toLowerCase()}/${documentId.toLowerCase()}/${randomUUID()}${deriveExtension(name, mimeType)}`;
+}
+
+/**
+ * A key a caller hands back (one `reserveKey` made): it must have the key shape (the contract's
+ * schema checked that) and sit under this user's and document's prefix, so a caller cannot write
+ * into another document's place. Else INVALID_INPUT.
+ */
+export function acceptReservedKey(key: string, userId: string, documentId: string): string {
+  const prefix = `${userId.toLowerCase()}/${documentId.toLowerCase()}/`;
+  if (!key.startsWith(prefix)) {
+    throw new DocstoreError('INVALID_INPUT', 'the object key does not belong to this user and document');
+  }
+  return key;
 }

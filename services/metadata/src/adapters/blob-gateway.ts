@@ -13,15 +13,18 @@ const SERVICE = 'blob service';
 
 /** The metadata service's view of the blob service: the typed client, with errors kept typed. */
 export interface BlobGateway {
+  /** A new key for a document's object, made by the blob service; nothing is written. */
+  reserveKey(meta: { userId: string; documentId: string; name: string; mimeType: string }): Promise<string>;
+  /** Streams into `meta.key` (one `reserveKey` made). */
   put(
-    meta: { userId: string; documentId: string; name: string; mimeType: string; size?: number },
+    meta: { userId: string; documentId: string; name: string; mimeType: string; size?: number; key: string },
     body: ReadableStream<Uint8Array>,
     signal?: AbortSignal,
   ): Promise<StoredObject>;
   delete(key: string): Promise<void>;
   stat(key: string): Promise<StoredObject>;
   presignPut(
-    meta: { userId: string; documentId: string; name: string; mimeType: string },
+    meta: { userId: string; documentId: string; name: string; mimeType: string; key?: string },
     expiresInSeconds: number,
   ): Promise<PresignedPut>;
   presignGet(key: string, downloadName: string, expiresInSeconds?: number): Promise<PresignedUrl>;
@@ -39,6 +42,7 @@ export function createBlobGateway(options: { url: string; token: string }): Blob
     }
   };
   return {
+    reserveKey: (meta) => call(async () => (await client.objects.reserveKey.mutate(meta)).key),
     put: (meta, body, signal) => call(() => putObject(client, meta, new StreamBody(body, meta.size), signal)),
     delete: (key) => call(async () => void (await client.objects.delete.mutate({ key }))),
     stat: (key) => call(() => client.objects.stat.query({ key })),

@@ -7,8 +7,11 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
  */
 const TIMESTAMP_PRECISION = 3;
 
-/** Values of `documents.status`, kept in the schema as a check constraint. */
-export const DOCUMENT_STATUSES = ['pending', 'ready', 'failed'] as const;
+/**
+ * Values of `documents.status`, kept in the schema as a check constraint. Written only by the
+ * store's transitions (src/store/document-transitions.ts); the life cycle is in the README.
+ */
+export const DOCUMENT_STATUSES = ['pending', 'ready', 'failed', 'stored', 'deleting', 'missing'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 export const Topic = defineEntity({
@@ -48,7 +51,10 @@ export const Document = defineEntity({
     size: p.bigint('number'),
     /** Hex SHA-256 of the content; null while the upload is pending. */
     sha256: p.string().length(64).nullable(),
-    /** Null while a proxied upload is still streaming: the blob service makes the key when it stores. */
+    /**
+     * Made by the blob service (`objects.reserveKey`) and recorded at `pending`, before any byte
+     * moves, so every row that can have bytes can have them removed. Null only on rows older than that.
+     */
     objectKey: p.text().nullable().unique('documents_object_key_unique'),
     status: p.enum([...DOCUMENT_STATUSES]),
     failureReason: p.text().nullable(),
@@ -62,7 +68,11 @@ export const Document = defineEntity({
   }),
   // Keyset pagination newest-first: WHERE user_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC.
   // A B-tree is scanned backwards for DESC, so ascending columns serve it.
-  indexes: [{ properties: ['userId', 'createdAt', 'id'], name: 'documents_user_id_created_at_id_index' }],
+  indexes: [
+    { properties: ['userId', 'createdAt', 'id'], name: 'documents_user_id_created_at_id_index' },
+    // The sweeper's and the retention's scans: WHERE status = ? AND updated_at < ?.
+    { properties: ['status', 'updatedAt'], name: 'documents_status_updated_at_index' },
+  ],
 });
 export type Document = InferEntity<typeof Document>;
 
@@ -114,7 +124,16 @@ export const AuditLog = defineEntity({
 export type AuditLog = InferEntity<typeof AuditLog>;
 
 /** Values of `status_events.status`: the document's states plus the transient ones of an upload. */
-export const UPLOAD_STATUSES = ['pending', 'receiving', 'stored', 'ready', 'failed', 'deleted'] as const;
+export const UPLOAD_STATUSES = [
+  'pending',
+  'receiving',
+  'stored',
+  'ready',
+  'failed',
+  'deleted',
+  'deleting',
+  'missing',
+] as const;
 
 /**
  * Upload status events, kept for STATUS_RETENTION_HOURS so that a client that reconnects gets what

@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { migrateJobQueue } from '../adapters/job-queue.ts';
 import { entities } from './entities.ts';
 import { Migration20261127000000_initial } from './migrations/Migration20261127000000_initial.ts';
 import { Migration20261127235414_status_events } from './migrations/Migration20261127235414_status_events.ts';
+import { Migration20261130000000_life_cycle } from './migrations/Migration20261130000000_life_cycle.ts';
 
 /** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
 export interface DatabaseOptions {
@@ -23,6 +25,7 @@ export interface DatabaseOptions {
 const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
   { name: 'Migration20261127235414_status_events', class: Migration20261127235414_status_events },
+  { name: 'Migration20261130000000_life_cycle', class: Migration20261130000000_life_cycle },
 ];
 
 // Where the CLI writes new migrations; the ones that run come from `migrationsList`.
@@ -49,6 +52,9 @@ export function ormConfig(options: DatabaseOptions): Options {
       transactional: true,
       allOrNothing: true,
     },
+    // The job queue's schema is graphile-worker's own (its migrations, not ours). MikroORM 6 matches
+    // these against bare table names, so they are spelled out rather than by schema.
+    schemaGenerator: { skipTables: [/^_private_(jobs|job_queues|known_crontabs|tasks)$/, 'migrations'] },
     // Every request works in its own fork (RequestContext or em.fork()); the global EM is a bug.
     allowGlobalContext: false,
     debug: debug ? ['query', 'query-params', 'info'] : false,
@@ -59,12 +65,13 @@ export function ormConfig(options: DatabaseOptions): Options {
 }
 
 /**
- * Opens the metadata database and applies pending migrations. The caller closes it with `orm.close()`.
+ * Opens the metadata database and applies pending migrations, the job queue's schema included. The caller closes it with `orm.close()`.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(options));
   try {
     await orm.migrator.up();
+    await migrateJobQueue(options.clientUrl);
   } catch (err) {
     await orm.close(true);
     throw err;

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'document.create_upload'
   | 'document.upload'
   | 'document.delete'
+  | 'document.missing'
   | 'document.set_topics'
   | 'topic.create'
   | 'topic.update'

@@ -42,10 +42,10 @@ export async function documentById(
 ): Promise<DocumentView | null> {
   const [row] = await em
     .getConnection()
-    .execute<PageRow[]>(`select ${VIEW_COLUMNS} from documents d where d.id = ? and d.user_id = ?`, [
-      id,
-      userId,
-    ]);
+    .execute<PageRow[]>(
+      `select ${VIEW_COLUMNS} from documents d where d.id = ? and d.user_id = ? and d.status <> 'deleting'`,
+      [id, userId],
+    );
   return row ? toView(row) : null;
 }
 
@@ -60,7 +60,8 @@ export async function documentPage(
   userId: string,
   input: { topic?: string; cursor?: string; limit: number },
 ): Promise<DocumentPage> {
-  const conditions = ['d.user_id = ?'];
+  // A document being deleted is gone for its owner the moment the delete commits.
+  const conditions = ['d.user_id = ?', "d.status <> 'deleting'"];
   const params: unknown[] = [userId];
   if (input.topic !== undefined) {
     // Walks the listing index newest first, probing the (document_id, topic_id) key for each row.

@@ -1,16 +1,11 @@
 import { DocstoreError, type DocumentsApi, type StatusEvent } from '@docstore/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Document } from '../db/entities.ts';
-import { recordAudit } from './audit.ts';
-import { documentById, documentPage } from './document-pages.ts';
 import { hasStatusOrDocument } from './status/status-access.ts';
 import type { StatusBus } from './status/status-bus.ts';
-import { recordStatus } from './status/status-store.ts';
 import { statusStream } from './status/status-stream.ts';
-import { adjustTopicCounts } from './topic-counts.ts';
-import { topicsNamed } from './topic-names.ts';
-import { createUploads, type UploadDeps } from './uploads.ts';
-import { documentView } from './views.ts';
+import { completeDirectUpload, createDirectUpload } from './uploads/direct-upload.ts';
+import { proxiedUpload } from './uploads/proxied-upload.ts';
+import type { UploadDeps } from './uploads/upload-deps.ts';
 
 export interface DocumentsDeps extends UploadDeps {
   orm: MikroORM;
@@ -19,8 +14,8 @@ export interface DocumentsDeps extends UploadDeps {
 
 /**
  * The caller's live status events. A function of its own, not a method closing over the API: a
- * subscription lives as long as its client, and should hold only what it needs (not an
- * EntityManager fork and the rest of the API).
+ * subscription lives as long as its client, and should hold only what it needs (not a store and the
+ * rest of the API).
  */
 async function* statusFeed(
   context: { orm: MikroORM; bus: StatusBus; userId: string },
@@ -37,91 +32,63 @@ async function* statusFeed(
   yield* statusStream({ ...context, documentId, lastEventId: input.lastEventId, signal });
 }
 
-export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
-  const { em, blob, caller } = deps;
-  const { userId } = caller;
-  const uploads = createUploads(deps);
+const notFound = (id: string) => new DocstoreError('NOT_FOUND', `document ${id} not found`);
 
-  const findOwn = async (id: string): Promise<Document> => {
-    const document = await em.findOne(Document, { id, userId }, { populate: ['topics'] });
-    if (!document) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
+export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
+  const { store, blob, caller } = deps;
+  const { userId } = caller;
+
+  const view = async (id: string) => {
+    const document = await store.documents.view(userId, id);
+    if (!document) throw notFound(id);
     return document;
   };
 
   return {
-    upload: (meta, body, signal) => uploads.upload(meta, body, signal),
-    createUpload: (input) => uploads.createUpload(input),
-    completeUpload: ({ id }) => uploads.completeUpload(id),
+    upload: (meta, body, signal) => proxiedUpload(deps, meta, body, signal),
+    createUpload: (input) => createDirectUpload(deps, input),
+    completeUpload: ({ id }) => completeDirectUpload(deps, id),
 
-    async get({ id }) {
-      const document = await documentById(em, userId, id);
-      if (!document) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
-      return document;
-    },
+    get: ({ id }) => view(id),
 
-    list: (input) => documentPage(em, userId, input),
+    list: (input) => store.documents.page(userId, input),
 
+    /**
+     * Commit first, remove after: the row becomes `deleting` (gone for its owner) together with a
+     * durable job that removes the object and then the row, retried until it succeeds. A failed
+     * commit changes nothing, object included.
+     */
     async delete({ id }) {
-      const document = await findOwn(id);
-      await em.transactional(async (tx) => {
-        if (document.status === 'ready') {
-          await adjustTopicCounts(tx, document.topics.getIdentifiers() as string[], -1);
-        }
-        await tx.nativeDelete(Document, { id, userId });
-        recordAudit(tx, caller, 'document.delete', { type: 'document', id }, { name: document.name });
-        await tx.flush();
-        await recordStatus(tx, userId, {
-          documentId: id,
-          status: 'deleted',
-          receivedBytes: document.size,
-          totalBytes: document.size,
-        });
-        // The object goes before the commit: if the blob service cannot delete it, the row stays.
-        if (document.objectKey) await blob.delete(document.objectKey);
+      await store.withTransaction(async (tx) => {
+        const claimed = await tx.documents.markDeleting({ id, userId });
+        if (!claimed) throw notFound(id);
+        await tx.audit.record(caller, 'document.delete', { type: 'document', id }, { name: claimed.name });
       });
       return { id };
     },
 
     async setTopics({ id, topics: names }) {
-      const document = await findOwn(id);
-      const topics = await topicsNamed(em, userId, names);
-      const before = new Set(document.topics.getIdentifiers() as string[]);
-      const after = new Set(topics.map((topic) => topic.id));
-      await em.transactional(async (tx) => {
-        document.topics.set(topics);
-        if (document.status === 'ready') {
-          await adjustTopicCounts(
-            tx,
-            [...before].filter((topicId) => !after.has(topicId)),
-            -1,
-          );
-          await adjustTopicCounts(
-            tx,
-            [...after].filter((topicId) => !before.has(topicId)),
-            1,
-          );
-        }
-        recordAudit(
-          tx,
+      const topics = await store.topics.named(userId, names);
+      await store.withTransaction(async (tx) => {
+        const found = await tx.documents.setTopics(
+          userId,
+          id,
+          topics.map((topic) => topic.id),
+        );
+        if (!found) throw notFound(id);
+        await tx.audit.record(
           caller,
           'document.set_topics',
           { type: 'document', id },
-          {
-            topics: topics.map((topic) => topic.name),
-          },
+          { topics: topics.map((topic) => topic.name) },
         );
       });
-      return documentView(
-        document,
-        topics.map((topic) => topic.name),
-      );
+      return view(id);
     },
 
     async downloadUrl({ id, expiresInSeconds }) {
-      const document = await em.findOne(Document, { id, userId });
-      if (!document) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
-      if (document.status !== 'ready')
-        throw new DocstoreError('CONFLICT', `document ${id} is ${document.status}`);
+      const document = await store.documents.find(userId, id);
+      if (!document) throw notFound(id);
       if (document.status !== 'ready' || !document.objectKey) {
         throw new DocstoreError('CONFLICT', `document ${id} is ${document.status}`);
       }

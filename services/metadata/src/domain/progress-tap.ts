@@ -5,6 +5,8 @@ const MiB = 1024 * 1024;
 
 export interface ProgressTapOptions {
   maxBytes: number;
+  /** The size the client declared: a body longer or shorter is INVALID_INPUT (a 4xx, nothing kept). */
+  declaredSize?: number;
   /** Called at most once per `everyBytes` AND `everyMs`, whichever comes later. */
   onProgress(receivedBytes: number): void;
   everyBytes?: number;
@@ -39,6 +41,14 @@ export function progressTap(options: ProgressTapOptions): {
           controller.error(error);
           return;
         }
+        if (options.declaredSize !== undefined && received > options.declaredSize) {
+          error = new DocstoreError(
+            'INVALID_INPUT',
+            `body is longer than its declared size of ${options.declaredSize} bytes`,
+          );
+          controller.error(error);
+          return;
+        }
         const now = Date.now();
         if (received - reportedBytes >= everyBytes && now - reportedAt >= everyMs) {
           reportedBytes = received;
@@ -46,6 +56,15 @@ export function progressTap(options: ProgressTapOptions): {
           options.onProgress(received);
         }
         controller.enqueue(chunk);
+      },
+      flush(controller) {
+        if (options.declaredSize !== undefined && received !== options.declaredSize) {
+          error = new DocstoreError(
+            'INVALID_INPUT',
+            `body has ${received} bytes, declared ${options.declaredSize}`,
+          );
+          controller.error(error);
+        }
       },
     },
     BYTE_BUFFER,

@@ -3,6 +3,7 @@ import type { Logger } from '@docstore/server-kit';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
 import { withDatabaseErrors } from '../adapters/database-errors.ts';
+import { createStore } from '../store/store.ts';
 import { createAuditApi } from './audit-log.ts';
 import type { Caller } from './caller.ts';
 import { createDocumentsApi } from './documents.ts';
@@ -25,11 +26,12 @@ type UserApis = Omit<UserContext, 'sessionEnd'>;
 
 /** The APIs of one caller on one EntityManager: every query scoped to `caller.userId`. */
 function apisOn(deps: MetadataDeps, caller: Caller, em: EntityManager): UserApis {
+  const store = createStore(em);
   return {
-    documents: withDatabaseErrors(createDocumentsApi({ ...deps, em, caller })),
+    documents: withDatabaseErrors(createDocumentsApi({ ...deps, store, caller })),
     topics: withDatabaseErrors(createTopicsApi({ em, caller })),
-    settings: withDatabaseErrors(createSettingsApi({ em, caller, secrets: deps.secrets })),
-    audit: withDatabaseErrors(createAuditApi({ em, caller })),
+    settings: withDatabaseErrors(createSettingsApi({ store, caller, secrets: deps.secrets })),
+    audit: withDatabaseErrors(createAuditApi({ store, caller })),
   };
 }
 

@@ -10,6 +10,7 @@ import { createStatusBus } from './status/status-bus.ts';
 
 /** Reads never touch the blob service; a call to it here is a bug. */
 const noBlob: BlobGateway = {
+  reserveKey: () => Promise.reject(new Error('unexpected blob call')),
   put: () => Promise.reject(new Error('unexpected blob call')),
   delete: () => Promise.reject(new Error('unexpected blob call')),
   presignGet: () => Promise.reject(new Error('unexpected blob call')),

@@ -1,81 +1,97 @@
 import type { Logger } from '@docstore/server-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { BlobGateway } from '../adapters/blob-gateway.ts';
 import type { SweeperMetrics } from '../metrics.ts';
-import { pruneStatusEvents, recordStatus } from './status/status-store.ts';
+import { createStore } from '../store/store.ts';
+import { pruneStatusEvents } from './status/status-store.ts';
 
 const BATCH = 100;
 
 export interface SweeperOptions {
   orm: MikroORM;
-  blob: BlobGateway;
   logger: Logger;
   uploadTtlSeconds: number;
+  /** `failed` rows (and their objects) are removed this long after they failed. */
+  failedRetentionHours: number;
   retentionHours: number;
   /** Default: every UPLOAD_TTL_SECONDS / 2, at most every minute. */
   intervalMs?: number;
   metrics?: SweeperMetrics;
 }
 
-interface ExpiredRow {
-  id: string;
-  user_id: string;
-  object_key: string | null;
-  size: string | number;
-}
-
 /**
- * Removes uploads left pending longer than UPLOAD_TTL_SECONDS (object and row; a proxied upload that
- * still streams keeps its row fresh) and status events past their retention. Safe with several
- * instances: a row is claimed by exactly one of them (FOR UPDATE SKIP LOCKED).
+ * Moves to `deleting` (in batches, each one transaction with its removal jobs):
+ * - uploads untouched for UPLOAD_TTL_SECONDS (`pending`, or `stored` but never made ready); a
+ *   proxied upload that still streams touches its row every TTL/4 or sooner, so it is never taken;
+ * - `failed` rows older than FAILED_RETENTION_HOURS.
+ * The `remove_object` job then removes each object and row. Also prunes old status events. Safe with
+ * several instances: a row is claimed by exactly one of them (FOR UPDATE SKIP LOCKED).
  */
-export async function sweepOnce(options: SweeperOptions): Promise<{ expired: number; pruned: number }> {
-  const em = options.orm.em.fork();
-  let expired = 0;
-  for (;;) {
-    const rows = await em.getConnection().execute<ExpiredRow[]>(
-      `delete from documents where id in (
-         select id from documents
-          where status = 'pending' and updated_at < now() - make_interval(secs => ?)
-          limit ${BATCH} for update skip locked)
-       returning id, user_id, object_key, size`,
-      [options.uploadTtlSeconds],
-    );
-    for (const row of rows) {
-      if (row.object_key) {
-        await options.blob.delete(row.object_key).catch((error: unknown) =>
-          options.logger.warn('could not remove the object of an expired upload', {
-            key: row.object_key,
-            error: String(error),
-          }),
-        );
-      }
-      await recordStatus(em, row.user_id, {
-        documentId: row.id,
-        status: 'deleted',
-        receivedBytes: 0,
-        totalBytes: Number(row.size),
-        error: `upload not completed within ${options.uploadTtlSeconds} s`,
-      });
+export async function sweepOnce(
+  options: SweeperOptions,
+): Promise<{ expired: number; retired: number; pruned: number }> {
+  const store = createStore(options.orm.em);
+  const drain = async (claim: () => Promise<number>) => {
+    let total = 0;
+    for (;;) {
+      const claimed = await claim();
+      total += claimed;
+      if (claimed < BATCH) return total;
     }
-    expired += rows.length;
-    if (rows.length < BATCH) break;
-  }
-  const pruned = await pruneStatusEvents(em, options.retentionHours);
-  return { expired, pruned };
+  };
+  const expired = await drain(
+    async () =>
+      (
+        await store.withTransaction((tx) =>
+          tx.documents.claimStale(
+            ['pending', 'stored'],
+            options.uploadTtlSeconds,
+            BATCH,
+            `upload not completed within ${options.uploadTtlSeconds} s`,
+          ),
+        )
+      ).length,
+  );
+  const retired = await drain(
+    async () =>
+      (
+        await store.withTransaction((tx) =>
+          tx.documents.claimStale(
+            ['failed'],
+            options.failedRetentionHours * 3600,
+            BATCH,
+            `failed upload kept ${options.failedRetentionHours} h`,
+          ),
+        )
+      ).length,
+  );
+  const pruned = await pruneStatusEvents(options.orm.em.fork(), options.retentionHours);
+  return { expired, retired, pruned };
 }
 
 export function startSweeper(options: SweeperOptions): { stop(): void } {
-  const intervalMs = options.intervalMs ?? Math.min(60_000, (options.uploadTtlSeconds * 1000) / 2);
+  const intervalMs =
+    options.intervalMs ??
+    Math.max(
+      250,
+      Math.min(
+        60_000,
+        (options.uploadTtlSeconds * 1000) / 2,
+        (options.failedRetentionHours * 3600 * 1000) / 2,
+      ),
+    );
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     sweepOnce(options)
-      .then(({ expired, pruned }) => {
-        options.metrics?.swept({ expired, pruned });
-        if (expired + pruned > 0)
-          options.logger.info('swept', { expiredUploads: expired, prunedEvents: pruned });
+      .then(({ expired, retired, pruned }) => {
+        options.metrics?.swept({ expired, retired, pruned });
+        if (expired + retired + pruned > 0)
+          options.logger.info('swept', {
+            expiredUploads: expired,
+            retiredFailures: retired,
+            prunedEvents: pruned,
+          });
       })
       .catch((error: unknown) => {
         options.metrics?.failed();

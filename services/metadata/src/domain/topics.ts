@@ -88,7 +88,8 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
     async delete({ id }) {
       const topic = await findOwn(id);
       const removedFrom = await em.transactional(async (tx) => {
-        const links = await tx.count(DocumentTopic, { topic: id });
+        // A document being deleted is already gone for its owner (its row waits for its object's removal).
+        const links = await tx.count(DocumentTopic, { topic: id, document: { status: { $ne: 'deleting' } } });
         // The links go with the topic (ON DELETE CASCADE); the documents stay.
         await tx.nativeDelete(Topic, { id, userId });
         recordAudit(

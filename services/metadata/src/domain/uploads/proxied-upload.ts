@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { DocstoreError, type DocumentView, type StoredObject } from '@docstore/contract';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Store } from '../../store/store.ts';
+import type { Caller } from '../caller.ts';
+import { sha256Tap } from '../hashing.ts';
+import { progressTap } from '../progress-tap.ts';
+import type { NewStatusEvent } from '../status/status-store.ts';
+import { splitHead } from '../stream-head.ts';
+import { startKeepAlive } from './keep-alive.ts';
+import { checkSize, failUpload, type ResolvedUploadMeta, type UploadDeps } from './upload-deps.ts';
+
+/** What file-type needs to recognise every format it knows. */
+const SNIFF_BYTES = 4100;
+
+/** Status events of one upload, written in order without holding the stream back. */
+function statusWriter(store: Store, caller: Caller, logger: UploadDeps['logger']) {
+  let chain = Promise.resolve();
+  return {
+    emit(event: NewStatusEvent): void {
+      chain = chain
+        .then(() => store.status.record(caller.userId, event))
+        .catch((error: unknown) => logger.warn('could not record a status event', { error: String(error) }));
+    },
+    /** Resolves once every event emitted so far is stored. */
+    flushed: () => chain,
+  };
+}
+
+/** Input the client got wrong: nothing is kept, not even a failed row. */
+const isRefusedInput = (error: unknown) =>
+  error instanceof DocstoreError && (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'INVALID_INPUT');
+
+/**
+ * Proxied: the bytes stream client → here → blob service → S3, hashed and counted on the way.
+ * The key is reserved and recorded (pending) before the first byte moves; then stored → ready.
+ * Refused input (too large, not the declared size): no row, no object. Broken off: `failed`, and the
+ * object's removal enqueued with the transition.
+ */
+export async function proxiedUpload(
+  deps: UploadDeps,
+  meta: ResolvedUploadMeta,
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+): Promise<DocumentView> {
+  const { store, blob, caller, logger } = deps;
+  const { userId } = caller;
+  checkSize(meta.size, deps.maxUploadBytes);
+  const topics = await store.topics.named(userId, meta.topics);
+  const { head, whole } = await splitHead(body, SNIFF_BYTES);
+  const sniffed = head.byteLength > 0 ? await fileTypeFromBuffer(head) : undefined;
+  const mimeType = sniffed?.mime ?? meta.mimeType;
+  const id = randomUUID();
+  const total = meta.size ?? null;
+  let key: string;
+  try {
+    key = await blob.reserveKey({ userId, documentId: id, name: meta.name, mimeType });
+    await store.documents.markPending(userId, {
+      id,
+      name: meta.name,
+      mimeType,
+      declaredMimeType: meta.mimeType,
+      size: meta.size ?? 0,
+      objectKey: key,
+      topicIds: topics.map((topic) => topic.id),
+    });
+  } catch (error) {
+    // No byte has moved and none will: let the request body go.
+    await whole.cancel().catch(() => {});
+    throw error;
+  }
+
+  const status = statusWriter(store, caller, logger);
+  const hash = sha256Tap();
+  const progress = progressTap({
+    maxBytes: deps.maxUploadBytes,
+    declaredSize: meta.size,
+    onProgress(receivedBytes) {
+      status.emit({ documentId: id, status: 'receiving', receivedBytes, totalBytes: total, at: new Date() });
+    },
+  });
+  const gone = new AbortController();
+  const keepAlive = startKeepAlive({
+    store,
+    documentId: id,
+    uploadTtlSeconds: deps.uploadTtlSeconds,
+    logger,
+    onGone: () =>
+      gone.abort(new DocstoreError('CONFLICT', `document ${id} was removed while it was being uploaded`)),
+  });
+  let stored: StoredObject;
+  try {
+    stored = await blob.put(
+      { userId, documentId: id, name: meta.name, mimeType, size: meta.size, key },
+      whole.pipeThrough(progress.stream).pipeThrough(hash.stream),
+      AbortSignal.any([signal, gone.signal]),
+    );
+  } catch (blobError) {
+    const error: unknown = progress.error ?? (gone.signal.aborted ? gone.signal.reason : blobError);
+    await status.flushed();
+    const sent = { receivedBytes: progress.received, totalBytes: total };
+    if (signal.aborted) {
+      await failUpload(deps, id, key, 'the client went away mid-upload', sent);
+    } else if (isRefusedInput(error)) {
+      await store.documents
+        .discardPending(userId, id, (error as Error).message, sent)
+        .catch(() => failUpload(deps, id, key, (error as Error).message, sent));
+    } else if (!gone.signal.aborted) {
+      await failUpload(deps, id, key, `upload failed: ${(error as Error).message}`, sent);
+    } else {
+      // The row is already deleting; its removal job owns the key. Enqueue again: the bytes may
+      // have landed after that job ran (the same job key makes it one job while it waits).
+      await store.jobs.enqueueObjectRemoval({ key }).catch(() => {});
+    }
+    throw error;
+  } finally {
+    keepAlive.stop();
+  }
+  await status.flushed();
+  try {
+    await store.documents.markStored(userId, id, { size: stored.size, sha256: hash.digest() });
+    await store.documents.markReady(caller, id);
+  } catch (error) {
+    // Never acknowledge what is not committed: the object goes, the client gets the error.
+    await failUpload(deps, id, key, 'the document could not be committed', {
+      receivedBytes: stored.size,
+      totalBytes: stored.size,
+    });
+    throw error;
+  }
+  const view = await store.documents.view(userId, id);
+  if (!view) throw new DocstoreError('CONFLICT', `document ${id} was removed as it became ready`);
+  return view;
+}

@@ -1,0 +1,263 @@
+import type { DocumentPage, DocumentView } from '@docstore/contract';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { translateDatabaseError } from '../adapters/database-errors.ts';
+import type { Document, DocumentStatus, Topic } from '../db/entities.ts';
+import { type AuditAction, recordAudit } from '../domain/audit.ts';
+import type { Caller } from '../domain/caller.ts';
+import { documentById, documentPage } from '../domain/document-pages.ts';
+import { type NewStatusEvent, recordStatus } from '../domain/status/status-store.ts';
+import { topicsNamed } from '../domain/topic-names.ts';
+import { setDocumentTopics } from './document-topics.ts';
+import * as t from './document-transitions.ts';
+import { enqueueObjectRemoval, type RemoveObjectPayload } from './jobs.ts';
+import {
+  type AuditRow,
+  auditPage,
+  findSettings,
+  type SettingsChanges,
+  type SettingsRow,
+  saveSettings,
+} from './settings-and-audit.ts';
+import { query } from './sql.ts';
+
+export type { ClaimedDocument, NewDocumentFields, Progress } from './document-transitions.ts';
+export type { AuditRow, SettingsChanges, SettingsRow } from './settings-and-audit.ts';
+
+/** A document row as the domain reads it to decide (never to write: transitions write). */
+export interface DocumentRow {
+  id: string;
+  userId: string;
+  name: string;
+  size: number;
+  status: DocumentStatus;
+  objectKey: string | null;
+  failureReason: string | null;
+}
+
+/**
+ * The metadata database as the domain sees it. The store owns every EntityManager fork, every SQL
+ * string and the mapping of database errors to domain errors (SERVICE_UNAVAILABLE, CONFLICT); the
+ * domain gets a store and a caller, never an EntityManager. Document status changes only through
+ * the transitions here (see document-transitions.ts for the life cycle).
+ */
+export interface Store {
+  /** Runs `work` in one transaction; everything `tx` does commits or rolls back together. */
+  withTransaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  documents: {
+    /** The caller's document as a view; null when absent or being deleted. */
+    view(userId: string, id: string): Promise<DocumentView | null>;
+    page(userId: string, input: { topic?: string; cursor?: string; limit: number }): Promise<DocumentPage>;
+    /** The caller's row, for decisions; null when absent or being deleted. */
+    find(userId: string, id: string): Promise<DocumentRow | null>;
+    markPending(userId: string, fields: t.NewDocumentFields): Promise<Document>;
+    markStored(userId: string, id: string, stored: { size: number; sha256?: string }): Promise<void>;
+    markReady(caller: Caller, id: string): Promise<void>;
+    markFailed(userId: string, id: string, reason: string, progress: t.Progress): Promise<void>;
+    discardPending(userId: string, id: string, reason: string, progress: t.Progress): Promise<void>;
+    /** Null when there is no such row (or it is already being deleted). */
+    markDeleting(
+      where: { id: string; userId?: string; from?: readonly DocumentStatus[] },
+      reason?: string,
+    ): Promise<t.ClaimedDocument | null>;
+    removeDeleted(id: string): Promise<void>;
+    /** For the reconciler: a ready row whose object is gone becomes `missing` (event + audit). */
+    markMissing(id: string, objectKey: string): Promise<t.ClaimedDocument>;
+    touchPending(id: string): Promise<boolean>;
+    claimStale(
+      from: readonly DocumentStatus[],
+      olderThanSeconds: number,
+      limit: number,
+      reason: string,
+    ): Promise<t.ClaimedDocument[]>;
+    /** For the reconciler: which of `keys` a row owns, with that row's id and status. */
+    ownersOf(keys: string[]): Promise<Map<string, { id: string; status: DocumentStatus }>>;
+    /** For the reconciler: ready rows in key order after `afterKey`, `limit` at a time. */
+    readyAfter(
+      afterKey: string,
+      limit: number,
+    ): Promise<{ id: string; objectKey: string; updatedAt: Date }[]>;
+    /** Replaces the document's topics (recounting them when it is ready); false when there is no such document. */
+    setTopics(userId: string, id: string, topicIds: string[]): Promise<boolean>;
+  };
+  topics: {
+    named(userId: string, names: string[]): Promise<Topic[]>;
+  };
+  settings: {
+    find(userId: string): Promise<SettingsRow | null>;
+    /** Creates or changes the caller's row with its audit entry (one transaction). */
+    save(
+      caller: Caller,
+      changes: SettingsChanges,
+      audit: { action: AuditAction; details: Record<string, unknown> },
+    ): Promise<SettingsRow>;
+  };
+  audit: {
+    /** The user's entries newest first, after the keyset `after`. */
+    page(userId: string, after: { at: Date; id: string } | undefined, limit: number): Promise<AuditRow[]>;
+    /** Written in the same transaction as the change it records; `details` never holds a secret. */
+    record(
+      caller: Caller,
+      action: AuditAction,
+      target: { type: 'document' | 'topic' | 'settings'; id: string | null },
+      details?: Record<string, unknown>,
+    ): Promise<void>;
+  };
+  status: {
+    record(userId: string, event: NewStatusEvent): Promise<void>;
+  };
+  jobs: {
+    /** Removal of an object (and a deleting row) after commit, retried with backoff until it succeeds. */
+    enqueueObjectRemoval(payload: RemoveObjectPayload): Promise<void>;
+  };
+}
+
+/** Every method translates what the database throws, once, here. */
+function translated<Api extends object>(api: Api): Api {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(api)) {
+    wrapped[name] =
+      typeof member === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await (member as (...a: unknown[]) => Promise<unknown>)(...args);
+            } catch (error) {
+              throw translateDatabaseError(error);
+            }
+          }
+        : member;
+  }
+  return wrapped as Api;
+}
+
+interface RowOfDocument {
+  id: string;
+  user_id: string;
+  name: string;
+  size: string | number;
+  status: DocumentStatus;
+  object_key: string | null;
+  failure_reason: string | null;
+}
+
+/**
+ * A store on a fresh fork of `em` (the ORM's global EntityManager or any other): one per request or
+ * per job; a WebSocket connection makes one per call.
+ */
+export function createStore(root: EntityManager): Store {
+  return storeOn(root.fork());
+}
+
+function storeOn(em: EntityManager): Store {
+  /** A transition is several statements: alone it gets a transaction of its own, else it joins the caller's. */
+  const atomic = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> =>
+    em.isInTransaction() ? work(em) : em.transactional(work);
+  return {
+    async withTransaction(work) {
+      try {
+        return await em.transactional((tx) => work(storeOn(tx)));
+      } catch (error) {
+        throw translateDatabaseError(error);
+      }
+    },
+    documents: translated({
+      view: (userId: string, id: string) => documentById(em, userId, id),
+      page: (userId: string, input: { topic?: string; cursor?: string; limit: number }) =>
+        documentPage(em, userId, input),
+      async find(userId: string, id: string): Promise<DocumentRow | null> {
+        const [row] = await query<RowOfDocument>(
+          em,
+          `select id, user_id, name, size, status, object_key, failure_reason from documents
+            where id = ? and user_id = ? and status <> 'deleting'`,
+          [id, userId],
+        );
+        return row
+          ? {
+              id: row.id,
+              userId: row.user_id,
+              name: row.name,
+              size: Number(row.size),
+              status: row.status,
+              objectKey: row.object_key,
+              failureReason: row.failure_reason,
+            }
+          : null;
+      },
+      markPending: (userId: string, fields: t.NewDocumentFields) =>
+        atomic((tx) => t.markPending(tx, userId, fields)),
+      markStored: (userId: string, id: string, stored: { size: number; sha256?: string }) =>
+        atomic((tx) => t.markStored(tx, userId, id, stored)),
+      markReady: (caller: Caller, id: string) => atomic((tx) => t.markReady(tx, caller, id)),
+      markFailed: (userId: string, id: string, reason: string, progress: t.Progress) =>
+        atomic((tx) => t.markFailed(tx, userId, id, reason, progress)),
+      discardPending: (userId: string, id: string, reason: string, progress: t.Progress) =>
+        atomic((tx) => t.discardPending(tx, userId, id, reason, progress)),
+      markDeleting: (
+        where: { id: string; userId?: string; from?: readonly DocumentStatus[] },
+        reason?: string,
+      ) => atomic((tx) => t.markDeleting(tx, where, reason)),
+      removeDeleted: (id: string) => t.removeDeleted(em, id),
+      markMissing: (id: string, objectKey: string) => atomic((tx) => t.markMissing(tx, id, objectKey)),
+      touchPending: (id: string) => t.touchPending(em, id),
+      claimStale: (
+        from: readonly DocumentStatus[],
+        olderThanSeconds: number,
+        limit: number,
+        reason: string,
+      ) => atomic((tx) => t.claimStale(tx, from, olderThanSeconds, limit, reason)),
+      setTopics: (userId: string, id: string, topicIds: string[]) =>
+        atomic((tx) => setDocumentTopics(tx, userId, id, topicIds)),
+      async ownersOf(keys: string[]) {
+        if (keys.length === 0) return new Map();
+        const rows = await query<{ id: string; object_key: string; status: DocumentStatus }>(
+          em,
+          'select id, object_key, status from documents where object_key in (?)',
+          [keys],
+        );
+        return new Map(rows.map((row) => [row.object_key, { id: row.id, status: row.status }]));
+      },
+      async readyAfter(afterKey: string, limit: number) {
+        const rows = await query<{ id: string; object_key: string; updated_at: Date | string }>(
+          em,
+          `select id, object_key, updated_at from documents
+            where status = 'ready' and object_key > ? order by object_key limit ?`,
+          [afterKey, limit],
+        );
+        return rows.map((row) => ({
+          id: row.id,
+          objectKey: row.object_key,
+          updatedAt: new Date(row.updated_at),
+        }));
+      },
+    }),
+    settings: translated({
+      find: (userId: string) => findSettings(em, userId),
+      save: (
+        caller: Caller,
+        changes: SettingsChanges,
+        audit: { action: AuditAction; details: Record<string, unknown> },
+      ) => atomic((tx) => saveSettings(tx, caller, changes, audit)),
+    }),
+    audit: translated({
+      page: (userId: string, after: { at: Date; id: string } | undefined, limit: number) =>
+        auditPage(em, userId, after, limit),
+      async record(
+        caller: Caller,
+        action: AuditAction,
+        target: { type: 'document' | 'topic' | 'settings'; id: string | null },
+        details?: Record<string, unknown>,
+      ) {
+        recordAudit(em, caller, action, target, details);
+        await em.flush();
+      },
+    }),
+    topics: translated({
+      named: (userId: string, names: string[]) => topicsNamed(em, userId, names),
+    }),
+    status: translated({
+      record: (userId: string, event: NewStatusEvent) => recordStatus(em, userId, event),
+    }),
+    jobs: translated({
+      enqueueObjectRemoval: (payload: RemoveObjectPayload) => enqueueObjectRemoval(em, payload),
+    }),
+  };
+}
