@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type Extraction, ExtractionError, extractDocument, sha256Hex } from './extract.ts';
 import { writePdf } from './testing/pdf-writer.ts';
@@ -134,6 +135,18 @@ describe('hostile files fail with a reason and harm nothing else', () => {
     expect(error.reason).toBe('too_many_pages');
     expect(error.message).toContain('10000 pages');
   });
+
+  it('a PDF page that never ends (millions of drawing operators) is stopped by time or heap limit', async () => {
+    const operators = Buffer.from('BT /F1 1 Tf (never ending text run) Tj ET\n'.repeat(400_000));
+    const pdf = writePdf([{ deflatedContent: deflateSync(operators) }]);
+    expect(pdf.length).toBeLessThan(256 * 1024);
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 10);
+    const error = await failure(extractDocument(pdf, {}, { timeoutMs: 3000, maxHeapMb: 256 }));
+    clearInterval(interval);
+    expect(['timeout', 'out_of_memory']).toContain(error.reason);
+    expect(ticks).toBeGreaterThan(20);
+  }, 30_000);
 
   it('a corrupt PDF and a truncated PDF are corrupt', async () => {
     const corrupt = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4000, 0x37)]);

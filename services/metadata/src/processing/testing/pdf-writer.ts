@@ -3,7 +3,11 @@
  * a JPEG (a "scan" with no text layer), and a page tree that can share one content stream so a
  * 10,000-page hostile file stays a few hundred kilobytes. Not for production output.
  */
-export type PdfPage = { text: string[] } | { jpeg: Uint8Array; width: number; height: number };
+export type PdfPage =
+  | { text: string[] }
+  | { jpeg: Uint8Array; width: number; height: number }
+  /** A page whose content stream is given already deflated (a hostile page can be huge inflated). */
+  | { deflatedContent: Uint8Array };
 
 export function writePdf(pages: PdfPage[], options: { sharedPageCount?: number } = {}): Uint8Array {
   const objects: (string | Uint8Array)[][] = [];
@@ -15,7 +19,18 @@ export function writePdf(pages: PdfPage[], options: { sharedPageCount?: number }
   const font = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
   const kids: number[] = [];
   for (const page of pages) {
-    if ('text' in page) {
+    if ('deflatedContent' in page) {
+      const stream = add(
+        `<< /Length ${page.deflatedContent.length} /Filter /FlateDecode >>\nstream\n`,
+        page.deflatedContent,
+        '\nendstream',
+      );
+      kids.push(
+        add(
+          `<< /Type /Page /Parent PAGES_REF /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${stream} 0 R >>`,
+        ),
+      );
+    } else if ('text' in page) {
       const lines = page.text.map(
         (line, i) => `BT /F1 14 Tf 72 ${740 - i * 20} Td (${escapePdf(line)}) Tj ET`,
       );
