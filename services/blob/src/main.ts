@@ -1,3 +1,5 @@
+// First: an unsupported Node.js gets one clear line, not a stack trace.
+import '@docstore/server-kit/require-node';
 import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
 import { createStorageBackend } from './adapters/storage-backend.ts';
 import { createBlobService } from './domain/blob-service.ts';
