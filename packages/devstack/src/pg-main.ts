@@ -39,6 +39,8 @@ process.stdout.write(
   `${JSON.stringify({ service: 'postgres', message: 'listening', port: pg.port, url: pg.url })}\n`,
 );
 const stop = () => {
+  // Ctrl-C in a terminal sends SIGINT to this process and `pnpm start` SIGTERM: stop once.
+  if (stopping) return;
   stopping = true;
   watch.stop();
   void pg.stop().then(() => process.exit(0));

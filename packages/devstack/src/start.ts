@@ -22,6 +22,8 @@ let stopping = false;
 async function stopAll(exitCode: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    // A terminal's Ctrl-C reaches the children too: none may be restarted while the others stop.
+    for (const child of running) child.release();
     for (const child of running.reverse())
       await child.stop().catch((error: unknown) => console.error(String(error)));
   }

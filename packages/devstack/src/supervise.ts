@@ -14,6 +14,8 @@ export interface SuperviseOptions {
 export interface Supervised {
   /** The running child (replaced after each restart). */
   readonly current: ServiceProcess;
+  /** From now on an exit is final: no restart follows (call it on every child before stopping them in order). */
+  release(): void;
   /** Stops the child for good; no restart follows. */
   stop(): Promise<void>;
 }
@@ -68,13 +70,17 @@ export async function supervise(
     });
   watch();
 
+  const release = () => {
+    stopping = true;
+    stopped.abort();
+  };
   return {
     get current() {
       return current;
     },
+    release,
     async stop() {
-      stopping = true;
-      stopped.abort();
+      release();
       await restarting;
       await current.stop();
     },
