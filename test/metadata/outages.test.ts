@@ -28,12 +28,17 @@ describe('the metadata service when a dependency goes away', () => {
     await stack.blob.stop();
     expect(await client.health.query()).toEqual({ ok: false, database: true, blob: false });
     expect(await readyz()).toBe(503);
-    for (const call of [
-      uploadDocument(client, { name: 'lost.txt' }, new Blob(['lost'])),
-      client.documents.downloadUrl.mutate({ id: kept.id }),
-      client.documents.delete.mutate({ id: kept.id }),
-    ]) {
-      expect(await errorOf(call)).toMatchObject({
+    // Each call's error is caught as soon as it is made: awaiting them one by one left the batched two
+    // rejected without a handler while the upload was still failing (an unhandled rejection under load).
+    const errors = await Promise.all(
+      [
+        uploadDocument(client, { name: 'lost.txt' }, new Blob(['lost'])),
+        client.documents.downloadUrl.mutate({ id: kept.id }),
+        client.documents.delete.mutate({ id: kept.id }),
+      ].map((call) => errorOf(call)),
+    );
+    for (const error of errors) {
+      expect(error).toMatchObject({
         code: 'SERVICE_UNAVAILABLE',
         appCode: 'SERVICE_UNAVAILABLE',
       });
