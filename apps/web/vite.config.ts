@@ -1,6 +1,8 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 export default defineConfig({
+  // The workspace packages' sources (package.json exports condition), as everywhere in development.
+  resolve: { conditions: ['@docstore/source', ...defaultClientConditions] },
   // Preact through Vite's own JSX transform: no plugin, nothing React-sized in the bundle.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {

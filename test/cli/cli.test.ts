@@ -18,11 +18,15 @@ interface Run {
 }
 
 /**
- * Runs the CLI as a real process against the test stack: `node --import tsx main.ts` from the repo
- * (where tsx resolves), or through the package's bin shim from any folder (`via: 'bin'`).
+ * Runs the CLI as a real process against the test stack: its sources through tsx from the repo
+ * (where tsx resolves), or the compiled CLI through the package's bin shim from any folder
+ * (`via: 'bin'`; the e2e global setup builds it).
  */
 function docstore(args: string[], options: { via?: 'main' | 'bin'; cwd?: string } = {}): Promise<Run> {
-  const argv = options.via === 'bin' ? [binShim, ...args] : ['--import', 'tsx', mainModule, ...args];
+  const argv =
+    options.via === 'bin'
+      ? [binShim, ...args]
+      : ['--conditions=@docstore/source', '--import', 'tsx', mainModule, ...args];
   const child = spawn(process.execPath, argv, {
     cwd: options.cwd ?? repo,
     env: { ...process.env, DOCSTORE_URL: inject('metadataUrl'), DOCSTORE_TOKEN: token },

@@ -1,9 +1,5 @@
-import {
-  createMetadataClient,
-  createStatusSocket,
-  type MetadataClient,
-  type StatusEvent,
-} from '@docstore/contract';
+import { createMetadataClient, createStatusSocket, type MetadataClient } from '@docstore/contract/client';
+import type { StatusEvent } from '@docstore/contract/schemas';
 
 /** The typed client and one live status feed for a signed-in page. */
 export interface Api {

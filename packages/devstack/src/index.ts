@@ -5,10 +5,12 @@ export { preserveExitCode } from './exit-code.ts';
 export { freePort } from './free-port.ts';
 export { scratchDir } from './scratch-dir.ts';
 export {
+  type CommandOptions,
   runFailingService,
   type ServiceName,
   type ServiceProcess,
   serviceEntry,
+  startCommand,
   startProcess,
   startService,
 } from './service-process.ts';

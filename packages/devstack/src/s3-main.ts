@@ -1,7 +1,8 @@
 /**
  * The embedded S3 server as a process of its own (benchmarks, and tests that kill it), configured
  * like a service: DOCSTORE_S3_DIR (required), DOCSTORE_S3_PORT (default 0), S3_ACCESS_KEY and
- * S3_SECRET_KEY (default S3RVER). Logs one JSON `listening` line with its port.
+ * S3_SECRET_KEY (default S3RVER), DOCSTORE_S3_CORS_BUCKETS (comma-separated buckets that answer browsers'
+ * CORS preflights, for presigned PUTs from the web app). Logs one JSON `listening` line with its port.
  */
 import { startEmbeddedS3 } from './embedded-s3.ts';
 
@@ -15,6 +16,7 @@ const s3 = await startEmbeddedS3({
   port: Number(process.env.DOCSTORE_S3_PORT ?? 0),
   accessKeyId: process.env.S3_ACCESS_KEY,
   secretAccessKey: process.env.S3_SECRET_KEY,
+  corsBuckets: process.env.DOCSTORE_S3_CORS_BUCKETS?.split(',').filter(Boolean),
 });
 process.stdout.write(
   `${JSON.stringify({ service: 's3', message: 'listening', port: s3.port, url: s3.endpoint })}\n`,

@@ -5,14 +5,28 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The two docstore services, and the embedded S3 server run as a process of its own. */
-export type ServiceName = 'blob' | 'metadata' | 's3';
+/** The two docstore services, and the embedded S3 and PostgreSQL servers run as processes of their own. */
+export type ServiceName = 'blob' | 'metadata' | 's3' | 'postgres';
 
 const ENTRIES: Record<ServiceName, string> = {
   blob: 'services/blob/src/main.ts',
   metadata: 'services/metadata/src/main.ts',
   s3: 'packages/devstack/src/s3-main.ts',
+  postgres: 'packages/devstack/src/pg-main.ts',
 };
+
+/**
+ * How devstack runs a TypeScript entry point: from the workspace's sources (the `@docstore/source`
+ * export condition, see README "Build"), through tsx, with the parent watch preloaded so that the
+ * process ends when the one that started it dies.
+ */
+const NODE_ARGS = [
+  '--conditions=@docstore/source',
+  '--import',
+  'tsx',
+  '--import',
+  new URL('./parent-watch.ts', import.meta.url).href,
+];
 
 /** Lines kept of a service's output: enough to explain a failure, bounded for a long run. */
 const MAX_LOG_LINES = 2_000;
@@ -58,15 +72,37 @@ export function startService(
  * Runs any TypeScript entry point under tsx the way `startService` runs a service (a benchmark's
  * floor server, say): it must log one JSON `{ "message": "listening", "port": N }` line.
  */
-export async function startProcess(
+export function startProcess(
   entry: string,
   name: string,
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
+  return startCommand([process.execPath, ...NODE_ARGS, entry], { name, env, timeoutMs });
+}
+
+export interface CommandOptions {
+  name: string;
+  /** Added to this process's environment (or, with `cleanEnv`, the whole environment). */
+  env: Record<string, string>;
+  /** Default: the repository's root. */
+  cwd?: string;
+  /** Default false: start from a copy of this process's environment. */
+  cleanEnv?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs any command that logs one JSON `{ "message": "listening", "port": N }` line (a built service
+ * started the way its image starts it, say) and resolves once it has.
+ */
+export async function startCommand(
+  [command, ...args]: [string, ...string[]],
+  { name, env, cwd = ROOT, cleanEnv = false, timeoutMs = 30_000 }: CommandOptions,
+): Promise<ServiceProcess> {
+  const child = spawn(command, args, {
+    cwd,
+    env: cleanEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -111,7 +147,7 @@ export async function runFailingService(
   name: ServiceName,
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serviceEntry(name)], {
+  const child = spawn(process.execPath, [...NODE_ARGS, serviceEntry(name)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

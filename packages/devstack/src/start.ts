@@ -1,92 +1,113 @@
 /**
  * `pnpm start`: the whole stack on embedded defaults. Starts what is not configured from outside
  * (S3_ENDPOINT unset: s3rver; DATABASE_URL unset: PostgreSQL; both keep their data in the data
- * folder), then the blob and metadata services as child processes, prints the endpoints, and on
- * Ctrl-C or SIGTERM stops everything it started, in reverse order.
+ * folder), then the blob and metadata services, each a child process under supervision (a crashed
+ * one is restarted with backoff on the same port; see supervise.ts), prints the endpoints, and on
+ * Ctrl-C or SIGTERM stops everything it started, in reverse order. Every child also watches this
+ * process (parent-watch.ts): killed even with SIGKILL, it takes the whole stack down with it.
  */
+import '@docstore/server-kit/require-node';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { devSecrets, writeDevToken } from './dev-secrets.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { startEmbeddedS3 } from './embedded-s3.ts';
-import { type ServiceProcess, startService } from './service-process.ts';
+import { type ServiceName, type ServiceProcess, startService } from './service-process.ts';
+import { type Supervised, supervise } from './supervise.ts';
 import { startWebServer } from './web-server.ts';
-
-type Stop = () => Promise<void>;
 
 const env = process.env;
 const dataDir = resolve(env.DOCSTORE_DATA_DIR ?? '.docstore');
-const stops: Stop[] = [];
+const S3RVER_KEY = 'S3RVER';
+const running: Supervised[] = [];
 let stopping = false;
+/** The web app's server runs in this process (it only serves files and forwards /trpc). */
+let stopWeb: () => Promise<void> = async () => {};
 
 async function stopAll(exitCode: number): Promise<never> {
-  stopping = true;
-  for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(String(error)));
+  if (!stopping) {
+    stopping = true;
+    // A terminal's Ctrl-C reaches the children too: none may be restarted while the others stop.
+    for (const child of running) child.release();
+    await stopWeb().catch((error: unknown) => console.error(String(error)));
+    for (const child of running.reverse())
+      await child.stop().catch((error: unknown) => console.error(String(error)));
+  }
   process.exit(exitCode);
 }
 
-function watch(name: string, service: ServiceProcess): void {
-  service.child.once('exit', (code) => {
-    if (stopping) return;
-    console.error(`docstore: ${name} exited with ${code}; stopping the stack`);
-    void stopAll(1);
+/**
+ * Starts a devstack process under supervision. Its port variable starts as given (0: a free port)
+ * and keeps the first port it got, so that a restarted child is found where the others expect it.
+ */
+async function keep(
+  name: ServiceName,
+  childEnv: Record<string, string>,
+  portVar: string,
+): Promise<ServiceProcess> {
+  let port = childEnv[portVar] ?? '0';
+  const child = await supervise(name, async () => {
+    const service = await startService(name, { ...childEnv, [portVar]: port });
+    port = String(service.port);
+    // The services log JSON lines; pass them through for the developer.
+    service.child.stdout?.on('data', (text: Buffer) => process.stdout.write(text));
+    service.child.stderr?.on('data', (text: Buffer) => process.stderr.write(text));
+    return service;
   });
-  // The services log JSON lines; pass them through for the developer.
-  service.child.stdout?.on('data', (text: Buffer) => process.stdout.write(text));
-  service.child.stderr?.on('data', (text: Buffer) => process.stderr.write(text));
+  running.push(child);
+  return child.current;
 }
 
 async function s3Settings(): Promise<Record<string, string>> {
   if (env.S3_ENDPOINT) return {};
-  const s3 = await startEmbeddedS3({
-    dataDir: `${dataDir}/s3`,
-    port: env.DOCSTORE_S3_PORT ? Number(env.DOCSTORE_S3_PORT) : 0,
-    // The web app PUTs large files straight to the bucket from the browser.
-    corsBuckets: [env.S3_BUCKET ?? 'docstore'],
-  });
-  stops.push(() => s3.stop());
-  console.log(`docstore: embedded S3 (s3rver) at ${s3.endpoint}, data in ${dataDir}/s3`);
-  return { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.accessKeyId, S3_SECRET_KEY: s3.secretAccessKey };
+  const keys = { S3_ACCESS_KEY: S3RVER_KEY, S3_SECRET_KEY: S3RVER_KEY };
+  const s3 = await keep(
+    's3',
+    {
+      ...keys,
+      DOCSTORE_S3_DIR: `${dataDir}/s3`,
+      DOCSTORE_S3_PORT: env.DOCSTORE_S3_PORT ?? '0',
+      // The web app PUTs large files straight to the bucket from the browser.
+      DOCSTORE_S3_CORS_BUCKETS: env.S3_BUCKET ?? 'docstore',
+    },
+    'DOCSTORE_S3_PORT',
+  );
+  console.log(`docstore: embedded S3 (s3rver) at ${s3.url}, data in ${dataDir}/s3`);
+  return { ...keys, S3_ENDPOINT: s3.url };
 }
 
 async function databaseUrl(): Promise<string> {
   if (env.DATABASE_URL) return env.DATABASE_URL;
-  const postgres = await startEmbeddedPostgres({
-    dataDir: `${dataDir}/postgres`,
-    port: env.DOCSTORE_PG_PORT ? Number(env.DOCSTORE_PG_PORT) : 0,
-  });
-  stops.push(() => postgres.stop());
-  console.log(`docstore: embedded PostgreSQL at ${postgres.url}, data in ${dataDir}/postgres`);
-  return postgres.url;
+  const postgres = await keep(
+    'postgres',
+    { DOCSTORE_PG_DIR: `${dataDir}/postgres`, DOCSTORE_PG_PORT: env.DOCSTORE_PG_PORT ?? '0' },
+    'DOCSTORE_PG_PORT',
+  );
+  const url = `postgres://postgres:postgres@127.0.0.1:${postgres.port}/postgres`;
+  console.log(`docstore: embedded PostgreSQL at ${url}, data in ${dataDir}/postgres`);
+  return url;
 }
 
 async function main(): Promise<void> {
-  // embedded-postgres's exit hook exits on these signals as soon as PostgreSQL is down, which would
-  // cut our own shutdown short; stopAll() stops PostgreSQL too, after the services.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
 
   const secrets = await devSecrets(dataDir, env);
   const s3 = await s3Settings();
-  const blob = await startService('blob', {
-    ...s3,
-    BLOB_SERVICE_TOKEN: secrets.BLOB_SERVICE_TOKEN,
-    BLOB_PORT: env.BLOB_PORT ?? '4001',
-  });
-  stops.push(() => blob.stop());
-  watch('blob', blob);
-
-  const metadata = await startService('metadata', {
-    ...secrets,
-    DATABASE_URL: await databaseUrl(),
-    BLOB_URL: blob.url,
-    METADATA_PORT: env.METADATA_PORT ?? '4000',
-  });
-  stops.push(() => metadata.stop());
-  watch('metadata', metadata);
+  const blob = await keep(
+    'blob',
+    { ...s3, BLOB_SERVICE_TOKEN: secrets.BLOB_SERVICE_TOKEN, BLOB_PORT: env.BLOB_PORT ?? '4001' },
+    'BLOB_PORT',
+  );
+  const metadata = await keep(
+    'metadata',
+    {
+      ...secrets,
+      DATABASE_URL: await databaseUrl(),
+      BLOB_URL: blob.url,
+      METADATA_PORT: env.METADATA_PORT ?? '4000',
+    },
+    'METADATA_PORT',
+  );
 
   console.log(`docstore: blob service at ${blob.url} (internal; ready ${blob.url}/readyz)`);
   console.log(
@@ -98,13 +119,13 @@ async function main(): Promise<void> {
     console.log(devToken.token);
   }
   const web = await startWebServer({ metadataUrl: metadata.url, port: Number(env.WEB_PORT ?? 4080) });
-  stops.push(() => web.stop());
+  stopWeb = () => web.stop();
   console.log(`docstore: web app at ${web.url}`);
   if (devToken)
     console.log(
       `docstore: sign in as the dev user (keep this link to yourself): ${web.signInUrl(devToken.token)}`,
     );
-  console.log('docstore: running; Ctrl-C stops everything');
+  console.log('docstore: running; crashed services restart by themselves; Ctrl-C stops everything');
 }
 
 main().catch(async (error: unknown) => {

@@ -1,3 +1,5 @@
+// First: an unsupported Node.js gets one clear line, not a stack trace.
+import '@docstore/server-kit/require-node';
 import {
   closeServer,
   createLogger,
