@@ -49,13 +49,23 @@ describe('compose files', async () => {
     expect(services['minio-setup']?.restart).toBe('on-failure');
   });
 
-  it('mounts files that exist', async () => {
+  it('mounts and builds from files that exist', async () => {
     const { services } = await readCompose('docker-compose.yml');
     const mounts = Object.values(services).flatMap((service) => service.volumes ?? []);
     const files = mounts
       .map((mount) => mount.split(':')[0] ?? '')
       .filter((source) => source.startsWith('./'));
-    expect(files).toContain('./deploy/nginx.conf');
     for (const file of files) await access(repo + file);
+    const dockerfiles = Object.values(services).flatMap((service) =>
+      service.build?.dockerfile ? [service.build.dockerfile] : [],
+    );
+    expect(dockerfiles).toEqual(
+      expect.arrayContaining(['services/metadata/Dockerfile', 'apps/web/Dockerfile']),
+    );
+    for (const file of dockerfiles) await access(repo + file);
+    // The proxy carries nginx's configuration and the web app's files.
+    const proxy = await readFile(`${repo}apps/web/Dockerfile`, 'utf8');
+    expect(proxy).toContain('COPY deploy/nginx.conf /etc/nginx/nginx.conf');
+    expect(proxy).toContain('/usr/share/nginx/html');
   });
 });
