@@ -10,6 +10,12 @@ function findZodError(error: unknown): z.ZodError | null {
   return null;
 }
 
+/** The request id the server put in the request's headers (server-kit's `x-request-id`). */
+function requestIdOf(ctx: unknown): string | undefined {
+  const headers = (ctx as { headers?: unknown } | undefined)?.headers;
+  return headers instanceof Headers ? (headers.get('x-request-id') ?? undefined) : undefined;
+}
+
 /**
  * tRPC as every docstore router uses it: no stack traces on the wire, the app error code and zod's
  * flattened field errors in `error.data`, and domain errors mapped to their tRPC codes.
@@ -17,12 +23,18 @@ function findZodError(error: unknown): z.ZodError | null {
 export function initDocstoreTRPC<Context extends object>() {
   const t = initTRPC.context<Context>().create({
     isDev: false,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const appCode = appCodeOf(error);
       const zodError = appCode === 'INVALID_INPUT' ? findZodError(error.cause) : null;
+      const data = { ...shape.data, appCode, zodError: zodError ? z.flattenError(zodError) : null };
+      if (appCode !== 'INTERNAL') return { ...shape, data };
+      // An unexpected failure's message may hold SQL, values or paths: the client gets only the
+      // request id, which the server's log line for this failure carries too.
+      const requestId = requestIdOf(ctx);
       return {
         ...shape,
-        data: { ...shape.data, appCode, zodError: zodError ? z.flattenError(zodError) : null },
+        message: requestId ? `internal error (request ${requestId})` : 'internal error',
+        data: { ...data, requestId: requestId ?? null },
       };
     },
   });

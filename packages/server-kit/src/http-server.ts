@@ -5,6 +5,7 @@ import type { AnyRouter, inferRouterContext } from '@trpc/server';
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { describeError, type Logger } from './logger.ts';
 import { requestBodyStream } from './request-body.ts';
+import { REQUEST_ID_HEADER, requestIdFor, runInRequest } from './request-context.ts';
 
 export const TRPC_ENDPOINT = '/trpc';
 
@@ -24,6 +25,11 @@ export interface HttpServerOptions<TRouter extends AnyRouter> {
   ): Promise<inferRouterContext<TRouter>>;
   routes?: Route[];
   logger: Logger;
+  /**
+   * Whether this request's own `x-request-id` may be kept (it comes from a trusted reverse proxy or
+   * a peer service); otherwise every request gets a fresh id. Never trusted by default.
+   */
+  trustRequestId?(req: IncomingMessage): boolean;
 }
 
 function findRoute(routes: Route[], method: string, path: string): Route | undefined {
@@ -54,15 +60,19 @@ async function serveTRPC<TRouter extends AnyRouter>(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  requestId: string,
 ): Promise<void> {
   const aborted = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) aborted.abort();
   });
   const body = req.method !== 'GET' && req.method !== 'HEAD' ? requestBodyStream(req) : undefined;
+  // The context (and the error formatter, through it) sees the id this request runs under.
+  const headers = toHeaders(req);
+  headers.set(REQUEST_ID_HEADER, requestId);
   const requestInit: RequestInit & { duplex: 'half' } = {
     method: req.method,
-    headers: toHeaders(req),
+    headers,
     body: body?.stream,
     duplex: 'half',
     signal: aborted.signal,
@@ -85,7 +95,7 @@ async function serveTRPC<TRouter extends AnyRouter>(
   // A procedure that failed before reading its input (a size declared too large) leaves the body
   // unread: drop it, or the client, still sending, never reads the answer.
   res.once('finish', () => body?.discard());
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), [REQUEST_ID_HEADER]: requestId });
   if (!response.body) {
     res.end();
     return;
@@ -97,19 +107,51 @@ async function serveTRPC<TRouter extends AnyRouter>(
 export function createHttpServer<TRouter extends AnyRouter>(options: HttpServerOptions<TRouter>): Server {
   const routes = options.routes ?? [];
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = findRoute(routes, req.method ?? 'GET', url.pathname);
-    const handled = route
-      ? route.handle(req, res, url)
-      : url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)
-        ? serveTRPC(options, req, res, url)
-        : sendJson(res, 404, { error: 'not found' });
-    Promise.resolve(handled).catch((error: unknown) => {
-      // A client that went away mid-response is not a server failure.
-      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      options.logger.error('request failed', { path: url.pathname, ...describeError(error, true) });
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], options.trustRequestId?.(req) ?? false);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    runInRequest(requestId, () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      logCompletion(options.logger, req, res, url, requestId);
+      const route = findRoute(routes, req.method ?? 'GET', url.pathname);
+      const handled = route
+        ? route.handle(req, res, url)
+        : url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)
+          ? serveTRPC(options, req, res, url, requestId)
+          : sendJson(res, 404, { error: 'not found' });
+      Promise.resolve(handled).catch((error: unknown) => {
+        // A client that went away mid-response is not a server failure.
+        if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+        options.logger.error('request failed', { path: url.pathname, ...describeError(error, true) });
+        // Internals stay in the log; the client gets the id that finds them there.
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error', requestId });
+        else res.destroy();
+      });
+    });
+  });
+}
+
+/**
+ * One line per answered request (the access log): method, path, status and time, under the request's
+ * id. Probes are left out: they would drown everything else.
+ */
+function logCompletion(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+): void {
+  if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
+  const started = performance.now();
+  res.once('close', () => {
+    // Named here: a socket's close event does not run inside the request's async context.
+    logger.info('request', {
+      requestId,
+      method: req.method,
+      path: url.pathname,
+      status: res.statusCode,
+      completed: res.writableFinished,
+      ms: Math.round(performance.now() - started),
     });
   });
 }

@@ -7,7 +7,6 @@ import { createBlobServer } from './server.ts';
 const BUCKET_RETRY_MS = 2_000;
 
 async function main(): Promise<void> {
-  const logger = createLogger('blob');
   let config: ReturnType<typeof loadBlobConfig>;
   try {
     config = loadBlobConfig(process.env);
@@ -15,6 +14,7 @@ async function main(): Promise<void> {
     process.stderr.write(`blob: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  const logger = createLogger('blob', { format: config.LOG_FORMAT, level: config.LOG_LEVEL });
   const storage = createStorageBackend(config);
   const api = createBlobService({ storage, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger });
   const server = createBlobServer({ api, storage, logger, serviceToken: config.BLOB_SERVICE_TOKEN });

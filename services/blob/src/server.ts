@@ -71,6 +71,8 @@ export function createBlobServer(options: {
   return createHttpServer({
     router: blobRouter,
     logger,
+    // Only the authenticated caller (the metadata service) may name the request it works for.
+    trustRequestId: (req) => authorized(req.headers.authorization),
     createContext: async ({ req }) => ({
       blob: api,
       headers: req.headers,

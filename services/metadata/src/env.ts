@@ -1,4 +1,4 @@
-import { parseEnv } from '@docstore/server-kit';
+import { logEnvShape, parseEnv } from '@docstore/server-kit';
 import { z } from 'zod';
 
 /** 32 bytes, as 64 hex characters or base64. */
@@ -47,6 +47,7 @@ const envSchema = z
       .default(3600),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    ...logEnvShape,
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

@@ -10,7 +10,6 @@ import { loadMetadataConfig, type MetadataConfig } from './env.ts';
 import { createMetadataServer } from './server.ts';
 
 async function main(): Promise<void> {
-  const logger = createLogger('metadata');
   let config: MetadataConfig;
   try {
     config = loadMetadataConfig(process.env);
@@ -18,6 +17,7 @@ async function main(): Promise<void> {
     process.stderr.write(`metadata: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  const logger = createLogger('metadata', { format: config.LOG_FORMAT, level: config.LOG_LEVEL });
   const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
   logger.info('database ready: migrations applied');
   const blob = createBlobGateway({ url: config.BLOB_URL, token: config.BLOB_SERVICE_TOKEN });

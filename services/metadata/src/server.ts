@@ -31,6 +31,8 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   const http = createHttpServer({
     router: metadataRouter,
     logger: options.logger,
+    // Behind a reverse proxy its x-request-id is kept, so proxy and service logs line up.
+    trustRequestId: () => options.trustProxy,
     createContext: async ({ req, remoteAddress }): Promise<MetadataContext> => {
       const signedIn = await callerOf(
         bearerToken(req.headers.get('authorization')),

@@ -14,10 +14,16 @@ export interface BlobClientOptions {
   url: string;
   /** The service credential (BLOB_SERVICE_TOKEN), sent as a bearer token with every call. */
   token?: string;
+  /** The id of the request a call is made for, sent as `x-request-id` so both services log it. */
+  requestId?: () => string | undefined;
 }
 
 function authHeaders(options: BlobClientOptions): Record<string, string> {
-  return options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const requestId = options.requestId?.();
+  return {
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(requestId ? { 'x-request-id': requestId } : {}),
+  };
 }
 
 /** The typed blob client. Binary puts go through `putObject`, which streams. */

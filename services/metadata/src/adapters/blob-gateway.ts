@@ -8,6 +8,7 @@ import {
   StreamBody,
   toDocstoreError,
 } from '@docstore/contract';
+import { currentRequestId } from '@docstore/server-kit';
 
 const SERVICE = 'blob service';
 
@@ -30,7 +31,7 @@ export interface BlobGateway {
 }
 
 export function createBlobGateway(options: { url: string; token: string }): BlobGateway {
-  const client: BlobClient = createBlobClient(options);
+  const client: BlobClient = createBlobClient({ ...options, requestId: currentRequestId });
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();
