@@ -47,6 +47,16 @@ const envSchema = z
       .default(3600),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    /** Opening a connection to the blob service. */
+    BLOB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    /** Silence allowed on a blob service call (waiting for its answer, or for it to read an upload). */
+    BLOB_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    /** Opening a PostgreSQL connection (or waiting for one from the pool). */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    /** One SQL statement; the server cancels it after this (and the driver gives up 1 s later). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** A transaction idle this long is ended by PostgreSQL, releasing its locks. */
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     ...logEnvShape,
   })
   .superRefine((env, ctx) => {

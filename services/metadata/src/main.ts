@@ -18,11 +18,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger('metadata', { format: config.LOG_FORMAT, level: config.LOG_LEVEL });
-  const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
+  const timeouts = {
+    connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+  const orm = await openDatabase({ clientUrl: config.DATABASE_URL, timeouts });
   logger.info('database ready: migrations applied');
-  const blob = createBlobGateway({ url: config.BLOB_URL, token: config.BLOB_SERVICE_TOKEN });
+  const blob = createBlobGateway({
+    url: config.BLOB_URL,
+    token: config.BLOB_SERVICE_TOKEN,
+    timeouts: { connectMs: config.BLOB_CONNECT_TIMEOUT_MS, idleMs: config.BLOB_IDLE_TIMEOUT_MS },
+  });
   const bus = createStatusBus();
-  const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
+  const listener = await startStatusListener({
+    databaseUrl: config.DATABASE_URL,
+    orm,
+    bus,
+    logger,
+    timeouts,
+  });
   const sweeper = startSweeper({
     orm,
     blob,

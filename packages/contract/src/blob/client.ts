@@ -16,6 +16,8 @@ export interface BlobClientOptions {
   token?: string;
   /** The id of the request a call is made for, sent as `x-request-id` so both services log it. */
   requestId?: () => string | undefined;
+  /** The fetch calls go through (a Node caller adds its deadlines here); `streamingFetch` by default. */
+  fetch?: typeof streamingFetch;
 }
 
 function authHeaders(options: BlobClientOptions): Record<string, string> {
@@ -32,7 +34,7 @@ export function createBlobClient(options: BlobClientOptions): BlobClient {
     links: [
       httpLink({
         url: new URL('/trpc', options.url).href,
-        fetch: streamingFetch,
+        fetch: options.fetch ?? streamingFetch,
         headers({ op }) {
           const meta = op.context[PUT_META_CONTEXT] as PutObjectMeta | undefined;
           return meta
@@ -60,7 +62,7 @@ export async function fetchObject(
   key: string,
   signal?: AbortSignal,
 ): Promise<Response> {
-  const response = await streamingFetch(new URL(BLOB_OBJECTS_PATH + key, options.url), {
+  const response = await (options.fetch ?? streamingFetch)(new URL(BLOB_OBJECTS_PATH + key, options.url), {
     headers: authHeaders(options),
     signal,
   }).catch((cause: unknown) => {

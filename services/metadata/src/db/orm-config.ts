@@ -18,6 +18,39 @@ export interface DatabaseOptions {
    * control statements (begin, commit, rollback, savepoints) too. Tests count statements with it.
    */
   onQuery?: (sql: string) => void;
+  /** Deadlines of every connection (see `DatabaseTimeouts`); defaults when omitted. */
+  timeouts?: Partial<DatabaseTimeouts>;
+}
+
+/**
+ * Every wait on PostgreSQL is bounded: a frozen or unreachable server becomes an error (and
+ * SERVICE_UNAVAILABLE) within these, never a call that hangs. `statement_timeout` and
+ * `idle_in_transaction_session_timeout` are enforced by the server; `query_timeout` by the driver
+ * (a server that is frozen enforces nothing), a little later so that a live server's own error wins.
+ */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool. */
+  connectMs: number;
+  /** One statement. */
+  statementMs: number;
+  /** A transaction left open with nothing running (a stuck request), after which the server ends it. */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 5_000,
+  statementMs: 15_000,
+  idleInTransactionMs: 60_000,
+};
+
+/** pg's connection settings for these deadlines (also used by the LISTEN connection). */
+export function pgTimeoutOptions(timeouts: DatabaseTimeouts) {
+  return {
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + 1_000,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+  };
 }
 
 /** Migrations in order; listed explicitly (no glob discovery), so tsx, vitest and bundles all find them. */
@@ -34,9 +67,15 @@ const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));
 export function ormConfig(options: DatabaseOptions): Options {
   const { onQuery } = options;
   const debug = options.debug ?? false;
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   return {
     driver: PostgreSqlDriver,
     clientUrl: options.clientUrl,
+    // Merged by MikroORM into knex's options: `connection` goes to every pg client it opens.
+    driverOptions: {
+      connection: pgTimeoutOptions(timeouts),
+      acquireConnectionTimeout: timeouts.connectMs,
+    },
     entities,
     extensions: [Migrator],
     migrations: {
