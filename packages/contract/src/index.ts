@@ -10,3 +10,4 @@ export * from './metadata/router.ts';
 export * from './metadata/schemas.ts';
 export * from './streaming-fetch.ts';
 export * from './trpc.ts';
+export * from './typed-fetch.ts';

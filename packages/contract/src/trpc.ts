@@ -17,6 +17,56 @@ function requestIdOf(ctx: unknown): string | undefined {
 }
 
 /**
+ * A WebSocket connection's subscription budget, put in its context by the server: each running
+ * subscription holds one slot until it ends, so one socket cannot open subscriptions without bound.
+ */
+export interface SubscriptionSlots {
+  readonly limit: number;
+  /** False when every slot is taken. */
+  take(): boolean;
+  release(): void;
+}
+
+function subscriptionSlotsOf(ctx: unknown): SubscriptionSlots | undefined {
+  return (ctx as { subscriptionSlots?: SubscriptionSlots } | undefined)?.subscriptionSlots;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** The subscription's stream, giving its slot back exactly once: when it ends, fails or is stopped. */
+function releasingWhenDone<T>(iterable: AsyncIterable<T>, slots: SubscriptionSlots): AsyncIterable<T> {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    slots.release();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = iterable[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const step = await iterator.next();
+            if (step.done) release();
+            return step;
+          } catch (error) {
+            release();
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          release();
+          return (await iterator.return?.(value)) ?? { done: true as const, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/**
  * tRPC as every docstore router uses it: no stack traces on the wire, the app error code and zod's
  * flattened field errors in `error.data`, and domain errors mapped to their tRPC codes.
  */
@@ -38,10 +88,24 @@ export function initDocstoreTRPC<Context extends object>() {
       };
     },
   });
-  const procedure = t.procedure.use(async ({ next }) => {
+  const procedure = t.procedure.use(async ({ next, type, ctx }) => {
+    const slots = type === 'subscription' ? subscriptionSlotsOf(ctx) : undefined;
+    if (slots && !slots.take()) {
+      throw toTRPCError(
+        new DocstoreError('INVALID_INPUT', `at most ${slots.limit} subscriptions per connection`),
+      );
+    }
     const result = await next();
-    if (!result.ok && result.error.cause instanceof DocstoreError) throw toTRPCError(result.error.cause);
-    return result;
+    if (!result.ok && result.error.cause instanceof DocstoreError) {
+      slots?.release();
+      throw toTRPCError(result.error.cause);
+    }
+    if (!slots) return result;
+    if (!result.ok || !isAsyncIterable(result.data)) {
+      slots.release();
+      return result;
+    }
+    return { ...result, data: releasingWhenDone(result.data, slots) };
   });
   return { router: t.router, procedure, middleware: t.middleware };
 }

@@ -30,6 +30,8 @@ export interface HttpServerOptions<TRouter extends AnyRouter> {
    * a peer service); otherwise every request gets a fresh id. Never trusted by default.
    */
   trustRequestId?(req: IncomingMessage): boolean;
+  /** Most calls one batched request may carry; a bigger batch is refused with BAD_REQUEST. */
+  maxBatchSize?: number;
 }
 
 function findRoute(routes: Route[], method: string, path: string): Route | undefined {
@@ -81,6 +83,7 @@ async function serveTRPC<TRouter extends AnyRouter>(
     endpoint: TRPC_ENDPOINT,
     req: new Request(url, requestInit),
     router: options.router,
+    maxBatchSize: options.maxBatchSize,
     createContext: (opts) =>
       options.createContext({ ...opts, remoteAddress: req.socket.remoteAddress ?? null }),
     onError({ error, path }) {
@@ -95,6 +98,11 @@ async function serveTRPC<TRouter extends AnyRouter>(
   // A procedure that failed before reading its input (a size declared too large) leaves the body
   // unread: drop it, or the client, still sending, never reads the answer.
   res.once('finish', () => body?.discard());
+  if (res.destroyed) {
+    // The client is gone (or its request was malformed and Node answered it): nobody to answer.
+    await response.body?.cancel();
+    return;
+  }
   res.writeHead(response.status, { ...Object.fromEntries(response.headers), [REQUEST_ID_HEADER]: requestId });
   if (!response.body) {
     res.end();

@@ -47,6 +47,16 @@ const envSchema = z
       .default(3600),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    /** Most calls one batched request (HTTP or WebSocket message) may carry; more is BAD_REQUEST. */
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(100),
+    /** Largest WebSocket frame read from a client; calls are small JSON. */
+    WS_MAX_PAYLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+    /** Subscriptions one WebSocket connection may hold at once; one more is BAD_REQUEST. */
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
     /** Opening a connection to the blob service. */
     BLOB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
     /** Silence allowed on a blob service call (waiting for its answer, or for it to read an upload). */

@@ -53,6 +53,11 @@ async function main(): Promise<void> {
     logger,
     verifyToken: createTokenVerifier(config),
     trustProxy: config.TRUST_PROXY,
+    limits: {
+      maxBatchSize: config.MAX_BATCH_SIZE,
+      wsMaxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+      maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
   });

@@ -10,6 +10,8 @@ import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
 export interface MetadataServerOptions extends MetadataDeps {
   verifyToken(token: string | undefined): Promise<Session | null>;
   trustProxy: boolean;
+  /** Request size limits (see env.ts); server-kit's defaults where omitted. */
+  limits?: { maxBatchSize?: number; wsMaxPayloadBytes?: number; maxSubscriptionsPerConnection?: number };
 }
 
 export interface MetadataServer {
@@ -33,6 +35,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
     logger: options.logger,
     // Behind a reverse proxy its x-request-id is kept, so proxy and service logs line up.
     trustRequestId: () => options.trustProxy,
+    maxBatchSize: options.limits?.maxBatchSize,
     createContext: async ({ req, remoteAddress }): Promise<MetadataContext> => {
       const signedIn = await callerOf(
         bearerToken(req.headers.get('authorization')),
@@ -70,6 +73,9 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   });
   webSocket = attachWebSocket(http, {
     router: metadataRouter,
+    maxBatchSize: options.limits?.maxBatchSize,
+    maxPayloadBytes: options.limits?.wsMaxPayloadBytes,
+    maxSubscriptions: options.limits?.maxSubscriptionsPerConnection,
     createContext: async ({ headers, remoteAddress, connectionParams, closed }): Promise<MetadataContext> => {
       const signedIn = await callerOf(connectionParams?.token, headers, remoteAddress);
       return {
