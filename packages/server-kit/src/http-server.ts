@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AnyRouter, inferRouterContext } from '@trpc/server';
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { Drain } from './drain.ts';
 import { describeError, type Logger } from './logger.ts';
 import { requestBodyStream } from './request-body.ts';
 import { REQUEST_ID_HEADER, requestIdFor, runInRequest } from './request-context.ts';
@@ -32,6 +33,23 @@ export interface HttpServerOptions<TRouter extends AnyRouter> {
   trustRequestId?(req: IncomingMessage): boolean;
   /** Most calls one batched request may carry; a bigger batch is refused with BAD_REQUEST. */
   maxBatchSize?: number;
+  /** The service's shutdown state: while draining, new requests (probes aside) are refused. */
+  drain?: Drain;
+}
+
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/** SERVICE_UNAVAILABLE in tRPC's error shape, so typed clients read it like any other (a batch included). */
+function refuseWhileDraining(res: ServerResponse): void {
+  const data = { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, appCode: 'SERVICE_UNAVAILABLE' };
+  const text = JSON.stringify({ error: { message: 'the server is shutting down', code: -32053, data } });
+  res.writeHead(503, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    connection: 'close',
+    'retry-after': '1',
+  });
+  res.end(text);
 }
 
 function findRoute(routes: Route[], method: string, path: string): Route | undefined {
@@ -68,6 +86,12 @@ async function serveTRPC<TRouter extends AnyRouter>(
   res.once('close', () => {
     if (!res.writableFinished) aborted.abort();
   });
+  // Past the shutdown grace period, what still runs is aborted with the shutdown as its reason.
+  const deadline = options.drain?.deadline;
+  const onDeadline = () => aborted.abort(deadline?.reason);
+  if (deadline?.aborted) onDeadline();
+  deadline?.addEventListener('abort', onDeadline, { once: true });
+  res.once('close', () => deadline?.removeEventListener('abort', onDeadline));
   const body = req.method !== 'GET' && req.method !== 'HEAD' ? requestBodyStream(req) : undefined;
   // The context (and the error formatter, through it) sees the id this request runs under.
   const headers = toHeaders(req);
@@ -120,6 +144,10 @@ export function createHttpServer<TRouter extends AnyRouter>(options: HttpServerO
     runInRequest(requestId, () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       logCompletion(options.logger, req, res, url, requestId);
+      if (options.drain && !PROBES.has(url.pathname)) {
+        if (options.drain.draining) return refuseWhileDraining(res);
+        options.drain.track(res);
+      }
       const route = findRoute(routes, req.method ?? 'GET', url.pathname);
       const handled = route
         ? route.handle(req, res, url)
@@ -149,7 +177,7 @@ function logCompletion(
   url: URL,
   requestId: string,
 ): void {
-  if (url.pathname === '/healthz' || url.pathname === '/readyz') return;
+  if (PROBES.has(url.pathname)) return;
   const started = performance.now();
   res.once('close', () => {
     // Named here: a socket's close event does not run inside the request's async context.

@@ -1,3 +1,4 @@
+export * from './drain.ts';
 export * from './env.ts';
 export * from './http-server.ts';
 export * from './lifecycle.ts';

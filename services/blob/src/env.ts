@@ -1,4 +1,4 @@
-import { logEnvShape, parseEnv } from '@docstore/server-kit';
+import { logEnvShape, parseEnv, shutdownEnvShape } from '@docstore/server-kit';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
@@ -28,6 +28,7 @@ const envSchema = z.object({
   /** The credential the metadata service sends; every object call without it is UNAUTHORIZED. */
   BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   ...logEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type BlobConfig = z.output<typeof envSchema>;

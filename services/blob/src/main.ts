@@ -1,4 +1,4 @@
-import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
+import { closeServer, createDrain, createLogger, listen, onShutdown } from '@docstore/server-kit';
 import { createStorageBackend } from './adapters/storage-backend.ts';
 import { createBlobService } from './domain/blob-service.ts';
 import { loadBlobConfig } from './env.ts';
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const logger = createLogger('blob', { format: config.LOG_FORMAT, level: config.LOG_LEVEL });
   const storage = createStorageBackend(config);
   const api = createBlobService({ storage, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger });
-  const server = createBlobServer({ api, storage, logger, serviceToken: config.BLOB_SERVICE_TOKEN });
+  const drain = createDrain();
+  const server = createBlobServer({ api, storage, logger, serviceToken: config.BLOB_SERVICE_TOKEN, drain });
 
   // S3 may come up after us (docker-compose): serve /readyz as 503 and keep trying meanwhile.
   let bucketTimer: NodeJS.Timeout | undefined;
@@ -35,7 +36,10 @@ async function main(): Promise<void> {
   logger.info('listening', { port, url: `http://${config.BLOB_HOST}:${port}` });
   onShutdown(logger, async () => {
     clearTimeout(bucketTimer);
+    // Readiness turns 503 and new calls are refused; running ones get the grace period.
+    await drain.drain(config.SHUTDOWN_GRACE_SECONDS * 1000);
     await closeServer(server);
+    logger.info('stopped');
   });
 }
 

@@ -7,7 +7,7 @@ import {
   DocstoreError,
   objectKeySchema,
 } from '@docstore/contract';
-import { createHttpServer, type Logger, type Route, sendJson } from '@docstore/server-kit';
+import { createHttpServer, type Drain, type Logger, type Route, sendJson } from '@docstore/server-kit';
 import type { StorageBackend } from './adapters/storage-backend.ts';
 import { createServiceAuth } from './service-auth.ts';
 
@@ -65,6 +65,7 @@ export function createBlobServer(options: {
   storage: StorageBackend;
   logger: Logger;
   serviceToken: string;
+  drain?: Drain;
 }): Server {
   const { api, storage, logger } = options;
   const authorized = createServiceAuth(options.serviceToken);
@@ -73,6 +74,7 @@ export function createBlobServer(options: {
     logger,
     // Only the authenticated caller (the metadata service) may name the request it works for.
     trustRequestId: (req) => authorized(req.headers.authorization),
+    drain: options.drain,
     createContext: async ({ req }) => ({
       blob: api,
       headers: req.headers,
@@ -85,6 +87,7 @@ export function createBlobServer(options: {
         method: 'GET',
         path: '/readyz',
         async handle(_req, res) {
+          if (options.drain?.draining) return sendJson(res, 503, { ok: false, draining: true });
           const health = await api.health();
           sendJson(res, health.ok ? 200 : 503, health);
         },

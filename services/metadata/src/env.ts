@@ -1,4 +1,4 @@
-import { logEnvShape, parseEnv } from '@docstore/server-kit';
+import { logEnvShape, parseEnv, shutdownEnvShape } from '@docstore/server-kit';
 import { z } from 'zod';
 
 /** 32 bytes, as 64 hex characters or base64. */
@@ -68,6 +68,7 @@ const envSchema = z
     /** A transaction idle this long is ended by PostgreSQL, releasing its locks. */
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     ...logEnvShape,
+    ...shutdownEnvShape,
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

@@ -1,4 +1,4 @@
-import { closeServer, createLogger, listen, onShutdown } from '@docstore/server-kit';
+import { closeServer, createDrain, createLogger, listen, onShutdown } from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
     retentionHours: config.STATUS_RETENTION_HOURS,
   });
+  const drain = createDrain();
   const server = createMetadataServer({
+    drain,
     orm,
     blob,
     bus,
@@ -64,11 +66,17 @@ async function main(): Promise<void> {
   const port = await listen(server.http, config.METADATA_PORT, config.METADATA_HOST);
   logger.info('listening', { port, url: `http://${config.METADATA_HOST}:${port}`, trpc: '/trpc' });
   onShutdown(logger, async () => {
+    // Readiness turns 503 and new calls are refused at once; subscribers are told to reconnect
+    // (1012) and resume elsewhere; running calls get the grace period; the pools close last.
+    const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     sweeper.stop();
-    await server.webSocket.close();
+    const draining = drain.drain(graceMs);
+    await server.webSocket.close('the server is shutting down; reconnect');
+    await draining;
     await closeServer(server.http);
     await listener.close();
     await orm.close();
+    logger.info('stopped');
   });
 }
 

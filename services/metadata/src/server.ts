@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import { type MetadataContext, metadataRouter } from '@docstore/contract';
-import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
+import {
+  attachWebSocket,
+  createHttpServer,
+  type Drain,
+  sendJson,
+  type WebSocketEndpoint,
+} from '@docstore/server-kit';
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
 import { checkHealth } from './domain/health.ts';
@@ -11,6 +17,8 @@ export interface MetadataServerOptions extends MetadataDeps {
   verifyToken(token: string | undefined): Promise<Session | null>;
   trustProxy: boolean;
   /** Request size limits (see env.ts); server-kit's defaults where omitted. */
+  /** Shutdown state: readiness turns 503 and new calls are refused while draining. */
+  drain?: Drain;
   limits?: { maxBatchSize?: number; wsMaxPayloadBytes?: number; maxSubscriptionsPerConnection?: number };
 }
 
@@ -36,6 +44,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
     // Behind a reverse proxy its x-request-id is kept, so proxy and service logs line up.
     trustRequestId: () => options.trustProxy,
     maxBatchSize: options.limits?.maxBatchSize,
+    drain: options.drain,
     createContext: async ({ req, remoteAddress }): Promise<MetadataContext> => {
       const signedIn = await callerOf(
         bearerToken(req.headers.get('authorization')),
@@ -55,6 +64,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         method: 'GET',
         path: '/readyz',
         async handle(_req, res) {
+          if (options.drain?.draining) return sendJson(res, 503, { ok: false, draining: true });
           const result = await health();
           sendJson(res, result.ok ? 200 : 503, result);
         },

@@ -13,6 +13,7 @@ import { type NewStatusEvent, recordStatus } from './status/status-store.ts';
 import { splitHead } from './stream-head.ts';
 import { adjustTopicCounts } from './topic-counts.ts';
 import { topicsNamed } from './topic-names.ts';
+import { abortedUpload } from './upload-abort.ts';
 import { documentView } from './views.ts';
 
 /** What file-type needs to recognise every format it knows. */
@@ -192,10 +193,10 @@ export function createUploads(deps: UploadDeps) {
             });
           });
         } else {
-          const reason = signal.aborted
-            ? 'the client went away mid-upload'
-            : `upload failed: ${(error as Error).message}`;
+          const aborted = signal.aborted ? abortedUpload(signal, error) : undefined;
+          const reason = aborted?.reason ?? `upload failed: ${(error as Error).message}`;
           await markFailed(id, reason, progress.received, total);
+          if (aborted) throw aborted.error;
         }
         throw error;
       }
