@@ -7,7 +7,14 @@ import {
   DocstoreError,
   objectKeySchema,
 } from '@docstore/contract';
-import { createHttpServer, type Drain, type Logger, type Route, sendJson } from '@docstore/server-kit';
+import {
+  createHttpServer,
+  type Drain,
+  type Logger,
+  type Route,
+  sendJson,
+  steadyReadiness,
+} from '@docstore/server-kit';
 import type { StorageBackend } from './adapters/storage-backend.ts';
 import { createServiceAuth } from './service-auth.ts';
 
@@ -69,6 +76,8 @@ export function createBlobServer(options: {
 }): Server {
   const { api, storage, logger } = options;
   const authorized = createServiceAuth(options.serviceToken);
+  // The S3 probe's budget is 2 s (blob-service.ts); a failure that took that long was a timeout.
+  const ready = steadyReadiness(() => api.health(), { slowMs: 1_900 });
   return createHttpServer({
     router: blobRouter,
     logger,
@@ -88,7 +97,7 @@ export function createBlobServer(options: {
         path: '/readyz',
         async handle(_req, res) {
           if (options.drain?.draining) return sendJson(res, 503, { ok: false, draining: true });
-          const health = await api.health();
+          const health = await ready();
           sendJson(res, health.ok ? 200 : 503, health);
         },
       },

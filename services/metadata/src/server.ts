@@ -5,11 +5,12 @@ import {
   createHttpServer,
   type Drain,
   sendJson,
+  steadyReadiness,
   type WebSocketEndpoint,
 } from '@docstore/server-kit';
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
-import { checkHealth } from './domain/health.ts';
+import { checkHealth, HEALTH_PROBE_MS } from './domain/health.ts';
 import { createConnectionApis, createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
 import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
 
@@ -30,6 +31,7 @@ export interface MetadataServer {
 /** HTTP and WebSocket on one port: tRPC at /trpc for both, probes and stats beside. */
 export function createMetadataServer(options: MetadataServerOptions): MetadataServer {
   const health = () => checkHealth(options.orm, options.blob);
+  const ready = steadyReadiness(health, { slowMs: HEALTH_PROBE_MS * 0.9 });
   /** The caller a token speaks for, or null: no token, or one that fails any check. */
   const callerOf = async (token: string | undefined, headers: Headers, remoteAddress: string | null) => {
     const session = await options.verifyToken(token);
@@ -65,7 +67,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         path: '/readyz',
         async handle(_req, res) {
           if (options.drain?.draining) return sendJson(res, 503, { ok: false, draining: true });
-          const result = await health();
+          const result = await ready();
           sendJson(res, result.ok ? 200 : 503, result);
         },
       },
