@@ -13,11 +13,15 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 /** A tRPC error response the client parses like any other: same shape, `appCode` included. */
-function errorResponse(appCode: ErrorCode, httpStatus: number, message: string): Response {
+function errorResponse(
+  appCode: ErrorCode,
+  httpStatus: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Response {
   const code = ERROR_CODES[appCode];
-  const body = {
-    error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, appCode } },
-  };
+  const data = { code, httpStatus, appCode, ...extra };
+  const body = { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data } };
   return new Response(JSON.stringify(body), {
     status: httpStatus,
     headers: { 'content-type': 'application/json' },
@@ -37,7 +41,8 @@ export function typedFailures(fetchFn: Fetch, service: string): Fetch {
       response = await fetchFn(input, init);
     } catch (error) {
       if (init?.signal?.aborted) throw error;
-      return errorResponse('SERVICE_UNAVAILABLE', 503, `${service} is unreachable`);
+      // `unreachable` tells "nobody answered" apart from a server that answered 503.
+      return errorResponse('SERVICE_UNAVAILABLE', 503, `${service} is unreachable`, { unreachable: true });
     }
     if (response.ok || response.headers.get('content-type')?.includes('application/json')) return response;
     await response.body?.cancel();
