@@ -121,6 +121,10 @@ export function describeError(error: unknown, url: string): { message: string; e
           exitCode: EXIT.ERROR,
         };
       case 'SERVICE_UNAVAILABLE':
+        // The typed client answers SERVICE_UNAVAILABLE with `unreachable` when nobody answered at all.
+        if ((error.data as { unreachable?: unknown }).unreachable === true) {
+          return { message: `cannot reach the docstore server at ${url}`, exitCode: EXIT.UNREACHABLE };
+        }
         return { message: `service unavailable: ${error.message}`, exitCode: EXIT.ERROR };
       case undefined:
         // No data: the answer did not come from a docstore server, or there was no answer at all.

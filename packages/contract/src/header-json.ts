@@ -16,6 +16,9 @@ export function decodeHeaderJson<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const header = headers.get(name);
   if (header === null) throw new DocstoreError('INVALID_INPUT', `missing ${name} header`);
+  // Node reads header bytes as Latin-1: raw UTF-8 would come through as mojibake, not an error.
+  if (!/^[\x20-\x7e]*$/.test(header))
+    throw new DocstoreError('INVALID_INPUT', `${name} must be URI-encoded ASCII (encodeURIComponent)`);
   let raw: unknown;
   try {
     raw = JSON.parse(decodeURIComponent(header));

@@ -10,6 +10,7 @@ export * from './metadata/router.ts';
 export * from './metadata/schemas.ts';
 export * from './streaming-fetch.ts';
 export * from './trpc.ts';
+export * from './typed-fetch.ts';
 export * from './version.ts';
 export * from './version-check.ts';
 export * from './wire-annotations.ts';

@@ -32,6 +32,62 @@ function findZodError(error: unknown): z.ZodError | null {
   return null;
 }
 
+/** The request id the server put in the request's headers (server-kit's `x-request-id`). */
+function requestIdOf(ctx: unknown): string | undefined {
+  const headers = (ctx as { headers?: unknown } | undefined)?.headers;
+  return headers instanceof Headers ? (headers.get('x-request-id') ?? undefined) : undefined;
+}
+
+/**
+ * A WebSocket connection's subscription budget, put in its context by the server: each running
+ * subscription holds one slot until it ends, so one socket cannot open subscriptions without bound.
+ */
+export interface SubscriptionSlots {
+  readonly limit: number;
+  /** False when every slot is taken. */
+  take(): boolean;
+  release(): void;
+}
+
+function subscriptionSlotsOf(ctx: unknown): SubscriptionSlots | undefined {
+  return (ctx as { subscriptionSlots?: SubscriptionSlots } | undefined)?.subscriptionSlots;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** The subscription's stream, giving its slot back exactly once: when it ends, fails or is stopped. */
+function releasingWhenDone<T>(iterable: AsyncIterable<T>, slots: SubscriptionSlots): AsyncIterable<T> {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    slots.release();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = iterable[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const step = await iterator.next();
+            if (step.done) release();
+            return step;
+          } catch (error) {
+            release();
+            throw error;
+          }
+        },
+        async return(value?: unknown) {
+          release();
+          return (await iterator.return?.(value)) ?? { done: true as const, value: undefined };
+        },
+      };
+    },
+  };
+}
+
 /**
  * tRPC as every docstore router uses it: no stack traces on the wire, the app error code and zod's
  * flattened field errors in `error.data`, and domain errors mapped to their tRPC codes.
@@ -39,19 +95,39 @@ function findZodError(error: unknown): z.ZodError | null {
 export function initDocstoreTRPC<Context extends object>() {
   const t = initTRPC.context<Context>().create({
     isDev: false,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const appCode = appCodeOf(error);
       const zodError = appCode === 'INVALID_INPUT' ? findZodError(error.cause) : null;
+      const data = { ...shape.data, appCode, zodError: zodError ? z.flattenError(zodError) : null };
+      if (appCode !== 'INTERNAL') return { ...shape, data };
+      // An unexpected failure's message may hold SQL, values or paths: the client gets only the
+      // request id, which the server's log line for this failure carries too.
+      const requestId = requestIdOf(ctx);
       return {
         ...shape,
-        data: { ...shape.data, appCode, zodError: zodError ? z.flattenError(zodError) : null },
+        message: requestId ? `internal error (request ${requestId})` : 'internal error',
+        data: { ...data, requestId: requestId ?? null },
       };
     },
   });
-  const procedure = t.procedure.use(async ({ next }) => {
+  const procedure = t.procedure.use(async ({ next, type, ctx }) => {
+    const slots = type === 'subscription' ? subscriptionSlotsOf(ctx) : undefined;
+    if (slots && !slots.take()) {
+      throw toTRPCError(
+        new DocstoreError('INVALID_INPUT', `at most ${slots.limit} subscriptions per connection`),
+      );
+    }
     const result = await next();
-    if (!result.ok && result.error.cause instanceof DocstoreError) throw toTRPCError(result.error.cause);
-    return result;
+    if (!result.ok && result.error.cause instanceof DocstoreError) {
+      slots?.release();
+      throw toTRPCError(result.error.cause);
+    }
+    if (!slots) return result;
+    if (!result.ok || !isAsyncIterable(result.data)) {
+      slots.release();
+      return result;
+    }
+    return { ...result, data: releasingWhenDone(result.data, slots) };
   });
   // Every call's time and outcome for the server's metrics. Inside the mapping above, so a domain
   // error is still the cause here and appCodeOf names its code.

@@ -3,8 +3,10 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AnyRouter, inferRouterContext } from '@trpc/server';
 import { type FetchCreateContextFnOptions, fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { Drain } from './drain.ts';
 import { describeError, type Logger } from './logger.ts';
 import { requestBodyStream } from './request-body.ts';
+import { REQUEST_ID_HEADER, requestIdFor, runInRequest } from './request-context.ts';
 
 export const TRPC_ENDPOINT = '/trpc';
 
@@ -24,6 +26,30 @@ export interface HttpServerOptions<TRouter extends AnyRouter> {
   ): Promise<inferRouterContext<TRouter>>;
   routes?: Route[];
   logger: Logger;
+  /**
+   * Whether this request's own `x-request-id` may be kept (it comes from a trusted reverse proxy or
+   * a peer service); otherwise every request gets a fresh id. Never trusted by default.
+   */
+  trustRequestId?(req: IncomingMessage): boolean;
+  /** Most calls one batched request may carry; a bigger batch is refused with BAD_REQUEST. */
+  maxBatchSize?: number;
+  /** The service's shutdown state: while draining, new requests (probes aside) are refused. */
+  drain?: Drain;
+}
+
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/** SERVICE_UNAVAILABLE in tRPC's error shape, so typed clients read it like any other (a batch included). */
+function refuseWhileDraining(res: ServerResponse): void {
+  const data = { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, appCode: 'SERVICE_UNAVAILABLE' };
+  const text = JSON.stringify({ error: { message: 'the server is shutting down', code: -32053, data } });
+  res.writeHead(503, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    connection: 'close',
+    'retry-after': '1',
+  });
+  res.end(text);
 }
 
 function findRoute(routes: Route[], method: string, path: string): Route | undefined {
@@ -54,15 +80,25 @@ async function serveTRPC<TRouter extends AnyRouter>(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  requestId: string,
 ): Promise<void> {
   const aborted = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) aborted.abort();
   });
+  // Past the shutdown grace period, what still runs is aborted with the shutdown as its reason.
+  const deadline = options.drain?.deadline;
+  const onDeadline = () => aborted.abort(deadline?.reason);
+  if (deadline?.aborted) onDeadline();
+  deadline?.addEventListener('abort', onDeadline, { once: true });
+  res.once('close', () => deadline?.removeEventListener('abort', onDeadline));
   const body = req.method !== 'GET' && req.method !== 'HEAD' ? requestBodyStream(req) : undefined;
+  // The context (and the error formatter, through it) sees the id this request runs under.
+  const headers = toHeaders(req);
+  headers.set(REQUEST_ID_HEADER, requestId);
   const requestInit: RequestInit & { duplex: 'half' } = {
     method: req.method,
-    headers: toHeaders(req),
+    headers,
     body: body?.stream,
     duplex: 'half',
     signal: aborted.signal,
@@ -71,6 +107,7 @@ async function serveTRPC<TRouter extends AnyRouter>(
     endpoint: TRPC_ENDPOINT,
     req: new Request(url, requestInit),
     router: options.router,
+    maxBatchSize: options.maxBatchSize,
     createContext: (opts) =>
       options.createContext({ ...opts, remoteAddress: req.socket.remoteAddress ?? null }),
     onError({ error, path }) {
@@ -85,7 +122,12 @@ async function serveTRPC<TRouter extends AnyRouter>(
   // A procedure that failed before reading its input (a size declared too large) leaves the body
   // unread: drop it, or the client, still sending, never reads the answer.
   res.once('finish', () => body?.discard());
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (res.destroyed) {
+    // The client is gone (or its request was malformed and Node answered it): nobody to answer.
+    await response.body?.cancel();
+    return;
+  }
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), [REQUEST_ID_HEADER]: requestId });
   if (!response.body) {
     res.end();
     return;
@@ -97,19 +139,55 @@ async function serveTRPC<TRouter extends AnyRouter>(
 export function createHttpServer<TRouter extends AnyRouter>(options: HttpServerOptions<TRouter>): Server {
   const routes = options.routes ?? [];
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = findRoute(routes, req.method ?? 'GET', url.pathname);
-    const handled = route
-      ? route.handle(req, res, url)
-      : url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)
-        ? serveTRPC(options, req, res, url)
-        : sendJson(res, 404, { error: 'not found' });
-    Promise.resolve(handled).catch((error: unknown) => {
-      // A client that went away mid-response is not a server failure.
-      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      options.logger.error('request failed', { path: url.pathname, ...describeError(error, true) });
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], options.trustRequestId?.(req) ?? false);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    runInRequest(requestId, () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      logCompletion(options.logger, req, res, url, requestId);
+      if (options.drain && !PROBES.has(url.pathname)) {
+        if (options.drain.draining) return refuseWhileDraining(res);
+        options.drain.track(res);
+      }
+      const route = findRoute(routes, req.method ?? 'GET', url.pathname);
+      const handled = route
+        ? route.handle(req, res, url)
+        : url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)
+          ? serveTRPC(options, req, res, url, requestId)
+          : sendJson(res, 404, { error: 'not found' });
+      Promise.resolve(handled).catch((error: unknown) => {
+        // A client that went away mid-response is not a server failure.
+        if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+        options.logger.error('request failed', { path: url.pathname, ...describeError(error, true) });
+        // Internals stay in the log; the client gets the id that finds them there.
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error', requestId });
+        else res.destroy();
+      });
+    });
+  });
+}
+
+/**
+ * One line per answered request (the access log): method, path, status and time, under the request's
+ * id. Probes are left out: they would drown everything else.
+ */
+function logCompletion(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+): void {
+  if (PROBES.has(url.pathname)) return;
+  const started = performance.now();
+  res.once('close', () => {
+    // Named here: a socket's close event does not run inside the request's async context.
+    logger.info('request', {
+      requestId,
+      method: req.method,
+      path: url.pathname,
+      status: res.statusCode,
+      completed: res.writableFinished,
+      ms: Math.round(performance.now() - started),
     });
   });
 }

@@ -18,7 +18,8 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 5_000).unref();
+    // Requests still running were given their grace period (see Drain) before this.
+    setTimeout(() => server.closeAllConnections(), 1_000).unref();
   });
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { TRPCError } from '@trpc/server';
 
 /** How much of an abandoned body is read and dropped so the client can still read our answer. */
 const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
@@ -43,10 +44,24 @@ export function requestBodyStream(req: IncomingMessage): {
           done = true;
           controller.close();
         });
+        // A body cut short or malformed (a bad chunk size) is the client's failure: a 4xx, logged
+        // without a stack, never an internal error.
+        let parseError: Error | undefined;
+        req.on('error', (error) => {
+          parseError = error;
+        });
         req.once('close', () => {
           if (done) return;
           done = true;
-          controller.error(new Error('the client closed the connection before the body ended'));
+          controller.error(
+            new TRPCError({
+              code: 'BAD_REQUEST',
+              message: parseError
+                ? 'the request body is malformed'
+                : 'the client closed the connection before the body ended',
+              cause: parseError,
+            }),
+          );
         });
         req.pause();
       },

@@ -8,6 +8,9 @@ import {
 import { WebSocketServer } from 'ws';
 import { TRPC_ENDPOINT, toHeaders } from './http-server.ts';
 
+/** Close code 1012 (Service Restart): the client should reconnect, here or elsewhere. */
+export const CLOSE_SERVICE_RESTART = 1012;
+
 export interface WebSocketOptions<TRouter extends AnyRouter> {
   router: TRouter;
   /** Called once per connection; `connectionParams` are what the client sent when it connected. */
@@ -18,13 +21,44 @@ export interface WebSocketOptions<TRouter extends AnyRouter> {
     /** Aborts when the connection closes: what the context holds for it can be let go then. */
     closed: AbortSignal;
   }): Promise<inferRouterContext<TRouter>>;
+  /**
+   * Largest frame read from a client (default 64 KiB): calls over a socket are small JSON, so a
+   * bigger frame closes the connection (1009) before it is buffered, authenticated or not.
+   */
+  maxPayloadBytes?: number;
+  /** Subscriptions one connection may hold at once (default 100); one more is BAD_REQUEST. */
+  maxSubscriptions?: number;
+  /** Most calls in one batched message. */
+  maxBatchSize?: number;
 }
 
 export interface WebSocketEndpoint {
   /** Live connections: a closed one must not stay counted. */
   readonly clientCount: number;
-  /** Asks clients to reconnect (elsewhere), then closes every connection. */
-  close(): Promise<void>;
+  /**
+   * Closes every connection with 1012 and `reason`, so clients know to reconnect (and resume their
+   * subscriptions from their last event id) rather than treat it as a failure.
+   */
+  close(reason?: string): Promise<void>;
+}
+
+export const DEFAULT_WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+export const DEFAULT_MAX_SUBSCRIPTIONS = 100;
+
+/** A connection's subscription budget (see the contract's `SubscriptionSlots`). */
+function subscriptionSlots(limit: number) {
+  let taken = 0;
+  return {
+    limit,
+    take: () => {
+      if (taken >= limit) return false;
+      taken += 1;
+      return true;
+    },
+    release: () => {
+      taken = Math.max(0, taken - 1);
+    },
+  };
 }
 
 /**
@@ -35,20 +69,27 @@ export function attachWebSocket<TRouter extends AnyRouter>(
   server: Server,
   options: WebSocketOptions<TRouter>,
 ): WebSocketEndpoint {
-  const wss = new WebSocketServer({ server, path: TRPC_ENDPOINT });
+  const wss = new WebSocketServer({
+    server,
+    path: TRPC_ENDPOINT,
+    maxPayload: options.maxPayloadBytes ?? DEFAULT_WS_MAX_PAYLOAD_BYTES,
+  });
+  const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
   // The cast only bridges tRPC's conditional option type for a generic router.
   const handlerOptions = {
     wss,
     router: options.router,
-    createContext: ({ req, res, info }: CreateWSSContextFnOptions) => {
+    maxBatchSize: options.maxBatchSize,
+    createContext: async ({ req, res, info }: CreateWSSContextFnOptions) => {
       const closed = new AbortController();
       res.once('close', () => closed.abort());
-      return options.createContext({
+      const context = await options.createContext({
         headers: toHeaders(req),
         remoteAddress: req.socket.remoteAddress ?? null,
         connectionParams: info.connectionParams,
         closed: closed.signal,
       });
+      return { ...context, subscriptionSlots: subscriptionSlots(maxSubscriptions) };
     },
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
   } as WSSHandlerOptions<TRouter>;
@@ -57,10 +98,19 @@ export function attachWebSocket<TRouter extends AnyRouter>(
     get clientCount() {
       return wss.clients.size;
     },
-    close() {
+    close(reason = 'the server is restarting; reconnect') {
       handler.broadcastReconnectNotification();
-      for (const client of wss.clients) client.terminate();
-      return new Promise((resolve) => wss.close(() => resolve()));
+      for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, reason);
+      // A client that does not answer the close handshake is cut.
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, 2_000);
+      return new Promise((resolve) =>
+        wss.close(() => {
+          clearTimeout(cut);
+          resolve();
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { metricsEnvShape, parseEnv } from '@docstore/server-kit';
+import { logEnvShape, metricsEnvShape, parseEnv, shutdownEnvShape } from '@docstore/server-kit';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
@@ -14,6 +14,10 @@ const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 of a-z, 0-9, dot, hyphen')
     .default('docstore'),
   S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Opening a connection to S3. */
+  S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Silence allowed on an S3 connection (an answer, or the next chunk either way) before SERVICE_UNAVAILABLE. */
+  S3_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   BLOB_HOST: z.string().min(1).default('127.0.0.1'),
   BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   ...metricsEnvShape,
@@ -24,6 +28,8 @@ const envSchema = z.object({
     .default(5 * GiB),
   /** The credential the metadata service sends; every object call without it is UNAUTHORIZED. */
   BLOB_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  ...logEnvShape,
+  ...shutdownEnvShape,
 });
 
 export type BlobConfig = z.output<typeof envSchema>;

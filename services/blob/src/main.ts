@@ -2,6 +2,7 @@
 import '@docstore/server-kit/require-node';
 import {
   closeServer,
+  createDrain,
   createLogger,
   createServiceMetrics,
   listen,
@@ -17,7 +18,6 @@ import { createBlobServer } from './server.ts';
 const BUCKET_RETRY_MS = 2_000;
 
 async function main(): Promise<void> {
-  const logger = createLogger('blob');
   let config: ReturnType<typeof loadBlobConfig>;
   try {
     config = loadBlobConfig(process.env);
@@ -25,15 +25,18 @@ async function main(): Promise<void> {
     process.stderr.write(`blob: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  const logger = createLogger('blob', { format: config.LOG_FORMAT, level: config.LOG_LEVEL });
   const storage = createStorageBackend(config);
   const api = createBlobService({ storage, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger });
   const service = createServiceMetrics('blob');
+  const drain = createDrain();
   const server = createBlobServer({
     api,
     storage,
     logger,
     serviceToken: config.BLOB_SERVICE_TOKEN,
     metrics: { service, blob: createBlobMetrics(service.registry) },
+    drain,
   });
 
   // S3 may come up after us (docker-compose): serve /readyz as 503 and keep trying meanwhile.
@@ -53,8 +56,11 @@ async function main(): Promise<void> {
   logger.info('listening', { port, url: `http://${config.BLOB_HOST}:${port}` });
   onShutdown(logger, async () => {
     clearTimeout(bucketTimer);
+    // Readiness turns 503 and new calls are refused; running ones get the grace period.
+    await drain.drain(config.SHUTDOWN_GRACE_SECONDS * 1000);
     await closeServer(server);
     await stopMetrics();
+    logger.info('stopped');
   });
 }
 

@@ -11,10 +11,12 @@ import {
 } from '@docstore/contract';
 import {
   createHttpServer,
+  type Drain,
   type Logger,
   type Route,
   type ServiceMetrics,
   sendJson,
+  steadyReadiness,
 } from '@docstore/server-kit';
 import type { StorageBackend } from './adapters/storage-backend.ts';
 import type { BlobMetrics } from './metrics.ts';
@@ -81,13 +83,19 @@ export function createBlobServer(options: {
   serviceToken: string;
   /** Without it, nothing is measured (tests that build a server alone). */
   metrics?: { service: ServiceMetrics; blob: BlobMetrics };
+  drain?: Drain;
 }): Server {
   const { storage, logger, metrics } = options;
   const api = metrics ? metrics.blob.meter(options.api) : options.api;
   const authorized = createServiceAuth(options.serviceToken);
+  // The S3 probe's budget is 2 s (blob-service.ts); a failure that took that long was a timeout.
+  const ready = steadyReadiness(() => api.health(), { slowMs: 1_900 });
   const server = createHttpServer({
     router: blobRouter,
     logger,
+    // Only the authenticated caller (the metadata service) may name the request it works for.
+    trustRequestId: (req) => authorized(req.headers.authorization),
+    drain: options.drain,
     createContext: async ({ req }) => ({
       blob: api,
       headers: req.headers,
@@ -105,7 +113,8 @@ export function createBlobServer(options: {
         method: 'GET',
         path: '/readyz',
         async handle(_req, res) {
-          const health = await api.health();
+          if (options.drain?.draining) return sendJson(res, 503, { ok: false, draining: true });
+          const health = await ready();
           sendJson(res, health.ok ? 200 : 503, health);
         },
       },

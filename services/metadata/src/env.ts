@@ -1,4 +1,4 @@
-import { metricsEnvShape, parseEnv } from '@docstore/server-kit';
+import { logEnvShape, metricsEnvShape, parseEnv, shutdownEnvShape } from '@docstore/server-kit';
 import { z } from 'zod';
 
 /** 32 bytes, as 64 hex characters or base64. */
@@ -61,6 +61,28 @@ const envSchema = z
     FAILED_RETENTION_HOURS: z.coerce.number().positive().default(24),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    /** Most calls one batched request (HTTP or WebSocket message) may carry; more is BAD_REQUEST. */
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(100),
+    /** Largest WebSocket frame read from a client; calls are small JSON. */
+    WS_MAX_PAYLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+    /** Subscriptions one WebSocket connection may hold at once; one more is BAD_REQUEST. */
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
+    /** Opening a connection to the blob service. */
+    BLOB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    /** Silence allowed on a blob service call (waiting for its answer, or for it to read an upload). */
+    BLOB_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    /** Opening a PostgreSQL connection (or waiting for one from the pool). */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    /** One SQL statement; the server cancels it after this (and the driver gives up 1 s later). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** A transaction idle this long is ended by PostgreSQL, releasing its locks. */
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+    ...logEnvShape,
+    ...shutdownEnvShape,
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

@@ -2,6 +2,7 @@
 import '@docstore/server-kit/require-node';
 import {
   closeServer,
+  createDrain,
   createLogger,
   createServiceMetrics,
   listen,
@@ -25,7 +26,6 @@ import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
 import { createStore } from './store/store.ts';
 
 async function main(): Promise<void> {
-  const logger = createLogger('metadata');
   let config: MetadataConfig;
   try {
     config = loadMetadataConfig(process.env);
@@ -33,9 +33,19 @@ async function main(): Promise<void> {
     process.stderr.write(`metadata: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const orm = await openDatabase({ clientUrl: config.DATABASE_URL });
+  const logger = createLogger('metadata', { format: config.LOG_FORMAT, level: config.LOG_LEVEL });
+  const timeouts = {
+    connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+  const orm = await openDatabase({ clientUrl: config.DATABASE_URL, timeouts });
   logger.info('database ready: migrations applied');
-  const blob = createBlobGateway({ url: config.BLOB_URL, token: config.BLOB_SERVICE_TOKEN });
+  const blob = createBlobGateway({
+    url: config.BLOB_URL,
+    token: config.BLOB_SERVICE_TOKEN,
+    timeouts: { connectMs: config.BLOB_CONNECT_TIMEOUT_MS, idleMs: config.BLOB_IDLE_TIMEOUT_MS },
+  });
   const service = createServiceMetrics('metadata');
   let webSocketClients = () => 0;
   const metrics = createMetadataMetrics(service.registry, {
@@ -43,7 +53,13 @@ async function main(): Promise<void> {
     orm,
   });
   const bus = metrics.meter(createStatusBus());
-  const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
+  const listener = await startStatusListener({
+    databaseUrl: config.DATABASE_URL,
+    orm,
+    bus,
+    logger,
+    timeouts,
+  });
   // Work decided in a transaction and done after its commit (object removal; later, processing).
   const jobs = createJobQueue({ databaseUrl: config.DATABASE_URL, logger });
   jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
@@ -57,7 +73,9 @@ async function main(): Promise<void> {
     metrics: metrics.sweeper,
   });
   const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
+  const drain = createDrain();
   const server = createMetadataServer({
+    drain,
     orm,
     blob,
     bus,
@@ -65,6 +83,11 @@ async function main(): Promise<void> {
     logger,
     verifyToken: createTokenVerifier(config),
     trustProxy: config.TRUST_PROXY,
+    limits: {
+      maxBatchSize: config.MAX_BATCH_SIZE,
+      wsMaxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+      maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
     observeProcedure: service.observeProcedure,
@@ -84,13 +107,19 @@ async function main(): Promise<void> {
     (error: unknown) => logger.warn('resealing settings failed', { error: String(error) }),
   );
   onShutdown(logger, async () => {
+    // Readiness turns 503 and new calls are refused at once; subscribers are told to reconnect
+    // (1012) and resume elsewhere; running calls get the grace period; the pools close last.
+    const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     sweeper.stop();
-    await server.webSocket.close();
+    const draining = drain.drain(graceMs);
+    await server.webSocket.close('the server is shutting down; reconnect');
+    await draining;
     await closeServer(server.http);
     await jobs.stop();
     await stopMetrics();
     await listener.close();
     await orm.close();
+    logger.info('stopped');
   });
 }
 

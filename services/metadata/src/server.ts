@@ -6,10 +6,17 @@ import {
   metadataRouter,
   type ProcedureObserver,
 } from '@docstore/contract';
-import { attachWebSocket, createHttpServer, sendJson, type WebSocketEndpoint } from '@docstore/server-kit';
+import {
+  attachWebSocket,
+  createHttpServer,
+  type Drain,
+  sendJson,
+  steadyReadiness,
+  type WebSocketEndpoint,
+} from '@docstore/server-kit';
 import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
-import { checkHealth } from './domain/health.ts';
+import { checkHealth, HEALTH_PROBE_MS } from './domain/health.ts';
 import { createConnectionApis, createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
 import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
 
@@ -18,6 +25,10 @@ export interface MetadataServerOptions extends MetadataDeps {
   trustProxy: boolean;
   /** Sees every finished call (the service's metrics). */
   observeProcedure?: ProcedureObserver;
+  /** Shutdown state: readiness turns 503 and new calls are refused while draining. */
+  drain?: Drain;
+  /** Request size limits (see env.ts); server-kit's defaults where omitted. */
+  limits?: { maxBatchSize?: number; wsMaxPayloadBytes?: number; maxSubscriptionsPerConnection?: number };
 }
 
 export interface MetadataServer {
@@ -28,6 +39,7 @@ export interface MetadataServer {
 /** HTTP and WebSocket on one port: tRPC at /trpc for both, probes and stats beside. */
 export function createMetadataServer(options: MetadataServerOptions): MetadataServer {
   const health = () => checkHealth(options.orm, options.blob);
+  const ready = steadyReadiness(health, { slowMs: HEALTH_PROBE_MS * 0.9 });
   /** The caller a token speaks for, or null: no token, or one that fails any check. */
   const callerOf = async (token: string | undefined, headers: Headers, remoteAddress: string | null) => {
     const session = await options.verifyToken(token);
@@ -39,6 +51,10 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   const http = createHttpServer({
     router: metadataRouter,
     logger: options.logger,
+    // Behind a reverse proxy its x-request-id is kept, so proxy and service logs line up.
+    trustRequestId: () => options.trustProxy,
+    maxBatchSize: options.limits?.maxBatchSize,
+    drain: options.drain,
     createContext: async ({ req, remoteAddress }): Promise<MetadataContext> => {
       const signedIn = await callerOf(
         bearerToken(req.headers.get('authorization')),
@@ -63,7 +79,8 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         method: 'GET',
         path: '/readyz',
         async handle(_req, res) {
-          const result = await health();
+          if (options.drain?.draining) return sendJson(res, 503, { ok: false, draining: true });
+          const result = await ready();
           sendJson(res, result.ok ? 200 : 503, result);
         },
       },
@@ -83,6 +100,9 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   http.prependListener('request', (_req, res) => res.setHeader(CONTRACT_VERSION_HEADER, CONTRACT_VERSION));
   webSocket = attachWebSocket(http, {
     router: metadataRouter,
+    maxBatchSize: options.limits?.maxBatchSize,
+    maxPayloadBytes: options.limits?.wsMaxPayloadBytes,
+    maxSubscriptions: options.limits?.maxSubscriptionsPerConnection,
     createContext: async ({ headers, remoteAddress, connectionParams, closed }): Promise<MetadataContext> => {
       const signedIn = await callerOf(connectionParams?.token, headers, remoteAddress);
       return {

@@ -14,10 +14,18 @@ export interface BlobClientOptions {
   url: string;
   /** The service credential (BLOB_SERVICE_TOKEN), sent as a bearer token with every call. */
   token?: string;
+  /** The id of the request a call is made for, sent as `x-request-id` so both services log it. */
+  requestId?: () => string | undefined;
+  /** The fetch calls go through (a Node caller adds its deadlines here); `streamingFetch` by default. */
+  fetch?: typeof streamingFetch;
 }
 
 function authHeaders(options: BlobClientOptions): Record<string, string> {
-  return options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const requestId = options.requestId?.();
+  return {
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(requestId ? { 'x-request-id': requestId } : {}),
+  };
 }
 
 /** The typed blob client. Binary puts go through `putObject`, which streams. */
@@ -26,7 +34,7 @@ export function createBlobClient(options: BlobClientOptions): BlobClient {
     links: [
       httpLink({
         url: new URL('/trpc', options.url).href,
-        fetch: streamingFetch,
+        fetch: options.fetch ?? streamingFetch,
         headers({ op }) {
           const meta = op.context[PUT_META_CONTEXT] as PutObjectMeta | undefined;
           return meta
@@ -54,7 +62,7 @@ export async function fetchObject(
   key: string,
   signal?: AbortSignal,
 ): Promise<Response> {
-  const response = await streamingFetch(new URL(BLOB_OBJECTS_PATH + key, options.url), {
+  const response = await (options.fetch ?? streamingFetch)(new URL(BLOB_OBJECTS_PATH + key, options.url), {
     headers: authHeaders(options),
     signal,
   }).catch((cause: unknown) => {

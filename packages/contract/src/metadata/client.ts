@@ -11,6 +11,7 @@ import {
 } from '@trpc/client';
 import { encodeHeaderJson } from '../header-json.ts';
 import { StreamBody, streamingFetch } from '../streaming-fetch.ts';
+import { typedFailures } from '../typed-fetch.ts';
 import { type ContractMismatchHandler, checkContractVersion } from '../version-check.ts';
 import type { MetadataRouter } from './router.ts';
 import type { DocumentView, UploadMeta } from './schemas.ts';
@@ -29,7 +30,20 @@ export interface MetadataClientOptions {
   wsClient?: StatusSocket;
   /** When the server serves another major contract version: warn once (default), ignore, or call back once. */
   onContractMismatch?: ContractMismatchHandler;
+  /**
+   * Most calls sent in one batched request (default 50): keep it at or under the server's
+   * MAX_BATCH_SIZE (default 100), or the server refuses the batch.
+   */
+  maxBatchItems?: number;
+  /**
+   * Longest URL of a batched GET (default 8000): a bigger batch is split. Node's servers refuse a
+   * request line plus headers over 16 KiB with 431.
+   */
+  maxURLLength?: number;
 }
+
+export const DEFAULT_MAX_BATCH_ITEMS = 50;
+export const DEFAULT_MAX_URL_LENGTH = 8_000;
 
 export type StatusSocket = ReturnType<typeof createWSClient>;
 
@@ -64,7 +78,10 @@ export function createStatusSocket(options: StatusSocketOptions): StatusSocket {
 export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
   const url = new URL('/trpc', options.url).href;
   const { wsClient } = options;
-  const fetch = checkContractVersion(streamingFetch, options.onContractMismatch);
+  const fetch = typedFailures(
+    checkContractVersion(streamingFetch, options.onContractMismatch),
+    'metadata service',
+  );
   const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const subscriptions: TRPCLink<MetadataRouter> = wsClient
     ? wsLink({ client: wsClient })
@@ -86,7 +103,13 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
               return meta ? { ...auth, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) } : auth;
             },
           }),
-          false: httpBatchLink({ url, fetch, headers: () => auth }),
+          false: httpBatchLink({
+            url,
+            fetch,
+            headers: () => auth,
+            maxItems: options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS,
+            maxURLLength: options.maxURLLength ?? DEFAULT_MAX_URL_LENGTH,
+          }),
         }),
       }),
     ],

@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { DocstoreError } from '@docstore/contract';
 import { withTimeout } from '@docstore/server-kit';
 import { Client } from 'minio';
+import { createDeadlineAgent } from './deadline-agent.ts';
 import { s3ErrorCode, translateS3Error } from './s3-errors.ts';
 import { readText, signedRequest } from './signed-request.ts';
 import type { ObjectInfo, StorageBackend, StorageConfig } from './storage-backend.ts';
@@ -18,10 +19,11 @@ const INTERNAL_URL_EXPIRY_SECONDS = 15 * 60;
  */
 const MULTIPART_PART_BYTES = 16 * 1024 * 1024;
 
-function clientFor(endpoint: string, config: StorageConfig): Client {
+function clientFor(endpoint: string, config: StorageConfig, agent?: import('node:http').Agent): Client {
   const url = new URL(endpoint);
   const useSSL = url.protocol === 'https:';
   return new Client({
+    ...(agent ? { transportAgent: agent } : {}),
     endPoint: url.hostname,
     port: url.port ? Number(url.port) : useSSL ? 443 : 80,
     useSSL,
@@ -60,7 +62,9 @@ async function failedResponse(
 /** The MinIO SDK (any S3 server) behind `StorageBackend`. */
 export function createMinioBackend(config: StorageConfig): StorageBackend {
   const bucket = config.S3_BUCKET;
-  const internal = clientFor(config.S3_ENDPOINT, config);
+  const timeouts = { connectMs: config.S3_CONNECT_TIMEOUT_MS, idleMs: config.S3_IDLE_TIMEOUT_MS };
+  const agent = createDeadlineAgent(new URL(config.S3_ENDPOINT).protocol === 'https:', timeouts);
+  const internal = clientFor(config.S3_ENDPOINT, config, agent);
   const publicClient = config.S3_PUBLIC_ENDPOINT ? clientFor(config.S3_PUBLIC_ENDPOINT, config) : internal;
 
   const guard = async <T>(key: string | undefined, operation: () => Promise<T>): Promise<T> => {
@@ -86,7 +90,11 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
   const putInOneRequest = async (key: string, body: Readable, size: number, contentType: string) => {
     const url = await guard(key, () => internal.presignedPutObject(bucket, key, INTERNAL_URL_EXPIRY_SECONDS));
     const response = await guard(key, () =>
-      signedRequest('PUT', url, { body, headers: { 'content-length': size, 'content-type': contentType } }),
+      signedRequest('PUT', url, {
+        agent,
+        body,
+        headers: { 'content-length': size, 'content-type': contentType },
+      }),
     );
     if (response.statusCode !== 200) throw await failedResponse(response, key);
     response.resume();
@@ -127,7 +135,7 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
       const url = await guard(key, () =>
         internal.presignedGetObject(bucket, key, INTERNAL_URL_EXPIRY_SECONDS),
       );
-      const response = await guard(key, () => signedRequest('GET', url, { signal }));
+      const response = await guard(key, () => signedRequest('GET', url, { agent, signal }));
       if (response.statusCode !== 200) throw await failedResponse(response, key);
       const headers = response.headers;
       return {

@@ -1,10 +1,7 @@
-import { Agent, type IncomingMessage, request } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type Agent, type IncomingMessage, request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-
-const httpAgent = new Agent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
 
 /**
  * One HTTP request to a presigned S3 URL, streaming `body` in. One streaming PUT of a presigned URL
@@ -14,16 +11,21 @@ const httpsAgent = new HttpsAgent({ keepAlive: true });
 export function signedRequest(
   method: 'GET' | 'PUT',
   url: string,
-  options: { headers?: Record<string, string | number>; body?: Readable; signal?: AbortSignal },
+  options: {
+    /** The connection pool, with its deadlines (see `createDeadlineAgent`). */
+    agent: Agent;
+    headers?: Record<string, string | number>;
+    body?: Readable;
+    signal?: AbortSignal;
+  },
 ): Promise<IncomingMessage> {
   const target = new URL(url);
-  const secure = target.protocol === 'https:';
-  const send = secure ? httpsRequest : request;
+  const send = target.protocol === 'https:' ? httpsRequest : request;
   return new Promise((resolve, reject) => {
     const req = send(target, {
       method,
       headers: options.headers,
-      agent: secure ? httpsAgent : httpAgent,
+      agent: options.agent,
       signal: options.signal,
     });
     req.once('response', resolve);

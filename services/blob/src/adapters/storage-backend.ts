@@ -37,7 +37,14 @@ export interface StorageBackend {
 
 export type StorageConfig = Pick<
   BlobConfig,
-  'S3_ENDPOINT' | 'S3_PUBLIC_ENDPOINT' | 'S3_ACCESS_KEY' | 'S3_SECRET_KEY' | 'S3_BUCKET' | 'S3_REGION'
+  | 'S3_ENDPOINT'
+  | 'S3_PUBLIC_ENDPOINT'
+  | 'S3_ACCESS_KEY'
+  | 'S3_SECRET_KEY'
+  | 'S3_BUCKET'
+  | 'S3_REGION'
+  | 'S3_CONNECT_TIMEOUT_MS'
+  | 'S3_IDLE_TIMEOUT_MS'
 >;
 
 export function createStorageBackend(config: StorageConfig): StorageBackend {

@@ -6,8 +6,11 @@ import {
   putObject,
   type StoredObject,
   StreamBody,
+  streamingFetch,
   toDocstoreError,
 } from '@docstore/contract';
+import { currentRequestId } from '@docstore/server-kit';
+import { Agent } from 'undici';
 
 const SERVICE = 'blob service';
 
@@ -32,8 +35,38 @@ export interface BlobGateway {
   healthy(): Promise<boolean>;
 }
 
-export function createBlobGateway(options: { url: string; token: string }): BlobGateway {
-  const client: BlobClient = createBlobClient(options);
+/** Deadlines of every call to the blob service. */
+export interface BlobTimeouts {
+  /** Opening a TCP connection. */
+  connectMs: number;
+  /**
+   * Silence allowed while waiting: for the answer's headers, between chunks of an answer, and for a
+   * body we stream out that the blob service stopped reading (undici refreshes this deadline on
+   * every write the peer accepts, so a long upload that keeps moving never hits it).
+   */
+  idleMs: number;
+}
+
+export const DEFAULT_BLOB_TIMEOUTS: BlobTimeouts = { connectMs: 5_000, idleMs: 30_000 };
+
+export function createBlobGateway(options: {
+  url: string;
+  token: string;
+  timeouts?: Partial<BlobTimeouts>;
+}): BlobGateway {
+  const timeouts = { ...DEFAULT_BLOB_TIMEOUTS, ...options.timeouts };
+  const dispatcher = new Agent({
+    connect: { timeout: timeouts.connectMs },
+    headersTimeout: timeouts.idleMs,
+    bodyTimeout: timeouts.idleMs,
+  });
+  const client: BlobClient = createBlobClient({
+    url: options.url,
+    token: options.token,
+    requestId: currentRequestId,
+    // `dispatcher` is undici's extension of RequestInit, which Node's own fetch honours.
+    fetch: (input, init) => streamingFetch(input, { ...init, dispatcher } as RequestInit),
+  });
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();

@@ -10,16 +10,30 @@ const UNREACHABLE = new Set([
   'EPIPE',
 ]);
 
+/**
+ * What pg and knex throw, with no code, when the server stops answering: a connection cut mid-query,
+ * the driver's query deadline, the connect deadline, no free connection in the pool in time, and
+ * knex's answer to the next statement of a transaction that a deadline already ended.
+ */
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|Query read timeout|timeout expired|Timeout acquiring a connection|Client has encountered a connection error|Connection ended unexpectedly|Transaction query already complete/i;
+
 function hasUnreachableCode(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     const code = (cause as { code?: unknown }).code;
-    // SQLSTATE class 08 (connection exception) and 57P0x (server shutting down).
+    // SQLSTATE class 08 (connection exception), 57P0x (server shutting down), 57014 (statement
+    // cancelled: statement_timeout) and 25P03 (idle-in-transaction timeout).
     if (
       typeof code === 'string' &&
-      (UNREACHABLE.has(code) || code.startsWith('08') || code.startsWith('57P0'))
+      (UNREACHABLE.has(code) ||
+        code.startsWith('08') ||
+        code.startsWith('57P0') ||
+        code === '57014' ||
+        code === '25P03')
     ) {
       return true;
     }
+    if (cause.name === 'KnexTimeoutError' || UNREACHABLE_MESSAGES.test(cause.message)) return true;
   }
   return false;
 }

@@ -37,11 +37,12 @@ function workerLogger(logger: Logger): WorkerLogger {
     if (level === 'error') logger.error(`job queue: ${message}`, fields);
     else if (level === 'warning') logger.warn(`job queue: ${message}`, fields);
     else if (level === 'info') logger.info(`job queue: ${message}`, fields);
+    else logger.debug(`job queue: ${message}`, fields);
   });
 }
 
 /** Only what goes wrong: a migration is not news. */
-const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const quietLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /**
  * Creates or upgrades the queue's schema (`graphile_worker`, idempotent). Part of opening the

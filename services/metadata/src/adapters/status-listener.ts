@@ -1,6 +1,7 @@
 import type { Logger } from '@docstore/server-kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { type DatabaseTimeouts, pgTimeoutOptions } from '../db/orm-config.ts';
 import type { StatusBus } from '../domain/status/status-bus.ts';
 import {
   latestStatusEventId,
@@ -26,6 +27,7 @@ export async function startStatusListener(options: {
   orm: MikroORM;
   bus: StatusBus;
   logger: Logger;
+  timeouts: DatabaseTimeouts;
 }): Promise<StatusListener> {
   const { orm, bus, logger } = options;
   let lastSeen = await latestStatusEventId(orm.em.fork());
@@ -51,7 +53,10 @@ export async function startStatusListener(options: {
   };
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: options.databaseUrl });
+    const next = new pg.Client({
+      connectionString: options.databaseUrl,
+      ...pgTimeoutOptions(options.timeouts),
+    });
     next.on('notification', (message) => {
       if (message.channel === STATUS_CHANNEL && message.payload) publish(message.payload);
     });

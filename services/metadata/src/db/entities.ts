@@ -118,6 +118,8 @@ export const AuditLog = defineEntity({
     ipAddress: p.string().columnType('inet').nullable(),
     details: p.json<Record<string, unknown>>().nullable(),
     at: p.datetime(TIMESTAMP_PRECISION).onCreate(() => new Date()),
+    /** The request that wrote the row (its `x-request-id`): joins the row to both services' logs. */
+    requestId: p.text().nullable(),
   }),
   indexes: [{ properties: ['userId', 'at', 'id'], name: 'audit_log_user_id_at_id_index' }],
 });

@@ -7,6 +7,7 @@ import { entities } from './entities.ts';
 import { Migration20261127000000_initial } from './migrations/Migration20261127000000_initial.ts';
 import { Migration20261127235414_status_events } from './migrations/Migration20261127235414_status_events.ts';
 import { Migration20261130000000_life_cycle } from './migrations/Migration20261130000000_life_cycle.ts';
+import { Migration20261130120000_audit_request_id } from './migrations/Migration20261130120000_audit_request_id.ts';
 
 /** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
 export interface DatabaseOptions {
@@ -19,6 +20,39 @@ export interface DatabaseOptions {
    * control statements (begin, commit, rollback, savepoints) too. Tests count statements with it.
    */
   onQuery?: (sql: string) => void;
+  /** Deadlines of every connection (see `DatabaseTimeouts`); defaults when omitted. */
+  timeouts?: Partial<DatabaseTimeouts>;
+}
+
+/**
+ * Every wait on PostgreSQL is bounded: a frozen or unreachable server becomes an error (and
+ * SERVICE_UNAVAILABLE) within these, never a call that hangs. `statement_timeout` and
+ * `idle_in_transaction_session_timeout` are enforced by the server; `query_timeout` by the driver
+ * (a server that is frozen enforces nothing), a little later so that a live server's own error wins.
+ */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool. */
+  connectMs: number;
+  /** One statement. */
+  statementMs: number;
+  /** A transaction left open with nothing running (a stuck request), after which the server ends it. */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 5_000,
+  statementMs: 15_000,
+  idleInTransactionMs: 60_000,
+};
+
+/** pg's connection settings for these deadlines (also used by the LISTEN connection). */
+export function pgTimeoutOptions(timeouts: DatabaseTimeouts) {
+  return {
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + 1_000,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+  };
 }
 
 /** Migrations in order; listed explicitly (no glob discovery), so tsx, vitest and bundles all find them. */
@@ -26,6 +60,7 @@ const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
   { name: 'Migration20261127235414_status_events', class: Migration20261127235414_status_events },
   { name: 'Migration20261130000000_life_cycle', class: Migration20261130000000_life_cycle },
+  { name: 'Migration20261130120000_audit_request_id', class: Migration20261130120000_audit_request_id },
 ];
 
 // Where the CLI writes new migrations; the ones that run come from `migrationsList`.
@@ -35,9 +70,15 @@ const migrationsPath = fileURLToPath(new URL('./migrations', import.meta.url));
 export function ormConfig(options: DatabaseOptions): Options {
   const { onQuery } = options;
   const debug = options.debug ?? false;
+  const timeouts = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   return {
     driver: PostgreSqlDriver,
     clientUrl: options.clientUrl,
+    // Merged by MikroORM into knex's options: `connection` goes to every pg client it opens.
+    driverOptions: {
+      connection: pgTimeoutOptions(timeouts),
+      acquireConnectionTimeout: timeouts.connectMs,
+    },
     entities,
     extensions: [Migrator],
     migrations: {

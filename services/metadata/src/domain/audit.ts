@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentRequestId } from '@docstore/server-kit';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditLog } from '../db/entities.ts';
 import type { Caller } from './caller.ts';
@@ -33,5 +34,6 @@ export function recordAudit(
     targetId: target.id,
     ipAddress: caller.ip,
     details,
+    requestId: currentRequestId() ?? null,
   });
 }

@@ -7,6 +7,7 @@ import { sha256Tap } from '../hashing.ts';
 import { progressTap } from '../progress-tap.ts';
 import type { NewStatusEvent } from '../status/status-store.ts';
 import { splitHead } from '../stream-head.ts';
+import { abortedUpload } from '../upload-abort.ts';
 import { startKeepAlive } from './keep-alive.ts';
 import { checkSize, failUpload, type ResolvedUploadMeta, type UploadDeps } from './upload-deps.ts';
 
@@ -100,7 +101,10 @@ export async function proxiedUpload(
     await status.flushed();
     const sent = { receivedBytes: progress.received, totalBytes: total };
     if (signal.aborted) {
-      await failUpload(deps, id, key, 'the client went away mid-upload', sent);
+      // The client went away, or the server's shutdown grace ran out (then SERVICE_UNAVAILABLE).
+      const aborted = abortedUpload(signal, error);
+      await failUpload(deps, id, key, aborted.reason, sent);
+      throw aborted.error;
     } else if (isRefusedInput(error)) {
       await store.documents
         .discardPending(userId, id, (error as Error).message, sent)
