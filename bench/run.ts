@@ -8,7 +8,7 @@
  * To check a figure, run it longer: `pnpm bench --only calls --rounds 15 --duration 10` should land
  * inside the spread the default run printed.
  *
- * Sizes (quick / full), flags or environment: --rounds / BENCH_ROUNDS (3 / 5), --duration /
+ * Sizes (quick / full), flags or environment: --rounds / BENCH_ROUNDS (2 / 5), --duration /
  * BENCH_CALL_SECONDS (seconds of each 32-in-flight window, 0.3 / 3), --requests / BENCH_READS (calls
  * per round at 1 in flight, 20 / 200), --load-seconds / BENCH_LOAD_SECONDS (5 / 60; the RSS is read
  * again as long after), BENCH_UPLOAD_MB, BENCH_SLOW_MB, BENCH_SLOW_S3_MBPS, BENCH_DOCS (5,000 /
@@ -54,8 +54,8 @@ const setting = (flag: string | undefined, variable: string, quickValue: number,
 };
 /** Before the bench starts anything: what else keeps this machine busy. */
 const loadAverageAtStart = loadavg().map((value) => Number(value.toFixed(2)));
-const uploadMiB = setting(undefined, 'BENCH_UPLOAD_MB', 16, 256);
-const rounds = Math.round(setting(flags.rounds, 'BENCH_ROUNDS', 3, 5));
+const uploadMiB = setting(undefined, 'BENCH_UPLOAD_MB', 8, 256);
+const rounds = Math.round(setting(flags.rounds, 'BENCH_ROUNDS', 2, 5));
 const slowMiB = setting(undefined, 'BENCH_SLOW_MB', 32, 1024);
 const slowMiBps = setting(undefined, 'BENCH_SLOW_S3_MBPS', 16, 64);
 const documents = setting(undefined, 'BENCH_DOCS', 5_000, 100_000);
@@ -89,48 +89,46 @@ async function randomFile(dir: string, mib: number): Promise<string> {
 
 const scratch = await mkdtemp(join(tmpdir(), 'docstore-bench-data-'));
 try {
-  log(`bench: ${uploadMiB} MiB transfers, ${rounds} rounds${quick ? ' (quick)' : ''}`);
+  log(`bench: ${rounds} rounds after a warm-up${quick ? ' (quick)' : ''}`);
   const results: Result[] = [];
-  if (runs('transfer')) {
-    const stack = await startBenchStack({ maxUploadBytes: 8 * 1024 * MiB });
-    try {
-      results.push(...(await transferScenario(stack, await randomFile(scratch, uploadMiB), rounds)));
-    } finally {
-      await stack.stop();
-    }
-  }
   if (runs('slow')) {
     log(`bench: ${slowMiB} MiB into S3 slowed to ${slowMiBps} MiB/s`);
     results.push(...(await slowS3MemoryScenario(await randomFile(scratch, slowMiB), slowMiBps * MiB)));
   }
-  if (runs('calls') || runs('load')) {
-    const stack = await startBenchStack({ maxUploadBytes: 16 * MiB });
+  // One stack for the rest (starting one costs seconds): the load goes last, as it leaves the
+  // services with more documents and memory than the other scenarios should start from.
+  if (runs('transfer') || runs('calls') || runs('fanout') || runs('load')) {
+    const stack = await startBenchStack({ maxUploadBytes: 8 * 1024 * MiB });
     try {
-      const seeded = await seedLibrary(stack.databaseUrl, { documents, topics: 50, log });
-      log(
-        `bench: seeded ${documents.toLocaleString('en-US')} documents, ${seeded.links.toLocaleString('en-US')} topic links in ${seeded.seconds.toFixed(1)} s`,
-      );
-      if (runs('calls')) {
+      if (runs('transfer')) {
+        log(`bench: ${uploadMiB} MiB transfers, ${rounds} rounds`);
+        results.push(...(await transferScenario(stack, await randomFile(scratch, uploadMiB), rounds)));
+      }
+      const seeded =
+        runs('calls') || runs('load')
+          ? await seedLibrary(stack.databaseUrl, { documents, topics: 50, log })
+          : null;
+      if (seeded) {
+        log(
+          `bench: seeded ${documents.toLocaleString('en-US')} documents, ${seeded.links.toLocaleString('en-US')} topic links in ${seeded.seconds.toFixed(1)} s`,
+        );
+      }
+      if (seeded && runs('calls')) {
         log(`bench: calls, ${rounds} rounds of ${requests} calls at 1 in flight and ${callSeconds} s at 32`);
         results.push(
           ...(await callsScenario(stack, seeded, { rounds, requests, windowMs: callSeconds * 1000, log })),
         );
       }
-      if (runs('load')) {
+      if (runs('fanout')) {
+        log(`bench: status fan-out to ${subscribers} subscribers, ${events} events`);
+        results.push(...(await statusFanoutScenario(stack, { subscribers, events, rounds, log })));
+      }
+      if (seeded && runs('load')) {
         log(`bench: load, ${loadSeconds} s`);
         results.push(
           ...(await loadScenario(stack, seeded, { seconds: loadSeconds, afterSeconds: loadSeconds, log })),
         );
       }
-    } finally {
-      await stack.stop();
-    }
-  }
-  if (runs('fanout')) {
-    log(`bench: status fan-out to ${subscribers} subscribers, ${events} events`);
-    const stack = await startBenchStack({ maxUploadBytes: MiB });
-    try {
-      results.push(...(await statusFanoutScenario(stack, { subscribers, events, rounds, log })));
     } finally {
       await stack.stop();
     }

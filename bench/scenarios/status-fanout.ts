@@ -163,7 +163,12 @@ async function measureEvent(
  * Memory per idle subscription = (service RSS with every subscription open and idle − RSS before
  * any) / subscribers, each RSS the median of three reports taken right after a full GC (the bench
  * preloads bench/service-hook.mjs into the service for that), after a warm-up round of sockets so
- * the first connection's one-off costs are not counted.
+ * the first connection's one-off costs are not counted. Its floor (target <= 1.2x) is the same
+ * figure for a minimal tRPC ws server holding one trivial subscription per socket
+ * (bench/floor-trpc-ws-server.ts, measured once in this run); the bare ws socket's is printed beside.
+ *
+ * Spread: the events are split into `rounds` consecutive groups; the spread of a commit → last
+ * subscriber percentile is its min..max over the groups (the figure itself is over all events).
  */
 export async function statusFanoutScenario(
   stack: BenchStack,
