@@ -23,12 +23,12 @@ export interface Result {
   lowerIsBetter?: boolean;
 }
 
-interface Row extends Result {
+export interface Row extends Result {
   ratio: number | null;
   met: boolean | null;
 }
 
-function toRow(result: Result): Row {
+export function toRow(result: Result): Row {
   let ratio: number | null = null;
   if (result.floor) ratio = result.value / result.floor;
   let met: boolean | null = null;
@@ -38,7 +38,7 @@ function toRow(result: Result): Row {
   return { ...result, ratio, met };
 }
 
-function describeTarget(row: Row): string {
+export function describeTarget(row: Row): string {
   const parts: string[] = [];
   if (row.target !== null) parts.push(`${row.lowerIsBetter ? '<=' : '>='} ${row.target}x floor`);
   if (row.limit !== undefined) parts.push(`<= ${row.limit} ${row.unit}`);
