@@ -118,3 +118,10 @@ export async function closedLoopRate(
 
 /** Sleeps `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Latencies in ms of `requests` calls of `call`, one in flight at a time. */
+export async function sequentialLatencies(requests: number, call: () => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let index = 0; index < requests; index += 1) latencies.push(await elapsedMs(call));
+  return latencies;
+}

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '@docstore/contract';
@@ -21,6 +22,8 @@ export interface BenchStack {
   blob: ServiceProcess;
   metadata: ServiceProcess;
   postgres: EmbeddedPg;
+  /** The postmaster's pid (its backends are its children). */
+  postgresPid: number;
   databaseUrl: string;
   bucket: string;
   s3Keys: { accessKey: string; secretKey: string };
@@ -52,6 +55,8 @@ export async function startBenchStack(options: {
     stops.push(() => s3.stop());
     const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres') });
     stops.push(() => postgres.stop());
+    const postmasterPid = await readFile(join(dir, 'postgres', 'postmaster.pid'), 'utf8');
+    const postgresPid = Number(postmasterPid.split('\n')[0]);
     const databaseUrl = await createDatabase(postgres.url, 'bench');
     const bucket = 'bench';
     let s3Endpoint = s3.url;
@@ -82,7 +87,19 @@ export async function startBenchStack(options: {
       ...(PROFILE_DIR ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_NAME: 'metadata' } : {}),
     });
     stops.push(() => metadata.stop());
-    return { s3, blob, metadata, postgres, databaseUrl, bucket, s3Keys, authSecret, blobServiceToken, stop };
+    return {
+      s3,
+      blob,
+      metadata,
+      postgres,
+      postgresPid,
+      databaseUrl,
+      bucket,
+      s3Keys,
+      authSecret,
+      blobServiceToken,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

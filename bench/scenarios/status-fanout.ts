@@ -7,9 +7,10 @@ import {
 } from '@docstore/contract';
 import { WebSocket } from 'ws';
 import { Arrivals, startFanoutFloor } from '../fanout-floor.ts';
-import { percentile, sleep } from '../measure.ts';
+import { percentile, sleep, stats } from '../measure.ts';
 import type { Result } from '../report.ts';
 import { type BenchStack, benchToken, profiled, type ServiceMemory, serviceMemory } from '../stack.ts';
+import { trpcWsFloorMemory } from '../trpc-ws-floor.ts';
 
 const KiB = 1024;
 /** Sockets opened at once while connecting: the service verifies a token and builds a context per socket. */
@@ -18,6 +19,10 @@ const CONNECT_BATCH = 50;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** Quiet time between events, so that each one's fan-out is measured on its own. */
 const EVENT_GAP_MS = 50;
+/** Issue 12: commit → last subscriber p99 <= 1.5x bare ws + LISTEN. */
+const FANOUT_TARGET = 1.5;
+/** Issue 12: memory per idle subscription <= 1.2x a minimal tRPC WebSocket server's. */
+const MEMORY_TARGET = 1.2;
 
 interface Subscriber {
   socket: StatusSocket;
@@ -113,6 +118,9 @@ async function trigger(client: MetadataClient): Promise<string> {
 /** Per event, the latency to the last subscriber; and every single delivery's. */
 class Latencies {
   readonly toAll: number[] = [];
+  /** The round each entry of `toAll` belongs to (events are split into rounds for the spread). */
+  readonly roundOf: number[] = [];
+  round = 0;
   readonly deliveries: number[] = [];
   lost = 0;
 }
@@ -133,6 +141,7 @@ async function measureEvent(
   }
   const latencies = entry.times.map((time) => time - entry.at);
   into.toAll.push(Math.max(...latencies));
+  into.roundOf.push(into.round);
   into.deliveries.push(...latencies);
   await sleep(EVENT_GAP_MS);
 }
@@ -154,11 +163,16 @@ async function measureEvent(
  * Memory per idle subscription = (service RSS with every subscription open and idle − RSS before
  * any) / subscribers, each RSS the median of three reports taken right after a full GC (the bench
  * preloads bench/service-hook.mjs into the service for that), after a warm-up round of sockets so
- * the first connection's one-off costs are not counted.
+ * the first connection's one-off costs are not counted. Its floor (target <= 1.2x) is the same
+ * figure for a minimal tRPC ws server holding one trivial subscription per socket
+ * (bench/floor-trpc-ws-server.ts, measured once in this run); the bare ws socket's is printed beside.
+ *
+ * Spread: the events are split into `rounds` consecutive groups; the spread of a commit → last
+ * subscriber percentile is its min..max over the groups (the figure itself is over all events).
  */
 export async function statusFanoutScenario(
   stack: BenchStack,
-  options: { subscribers: number; events: number; log: (line: string) => void },
+  options: { subscribers: number; events: number; rounds: number; log: (line: string) => void },
 ): Promise<Result[]> {
   const url = stack.metadata.url;
   const token = await benchToken(stack);
@@ -196,6 +210,9 @@ export async function statusFanoutScenario(
         async () => {
           // A/B: one docstore event, then one floor event, each alone on the wire.
           for (let index = 0; index < options.events; index += 1) {
+            const round = Math.floor((index * options.rounds) / options.events);
+            mine.round = round;
+            theirs.round = round;
             await measureEvent(() => trigger(triggerClient), arrivals, options.subscribers, mine);
             await measureEvent(() => floor.trigger(), floor.arrivals, options.subscribers, theirs);
           }
@@ -205,24 +222,45 @@ export async function statusFanoutScenario(
     } finally {
       await floor.close();
     }
-    const perSocket = (pick: (memory: ServiceMemory) => number) =>
-      (pick(floor.memory.after) - pick(floor.memory.before)) / options.subscribers / KiB;
+    // The engine's own cost: a minimal tRPC ws server, one trivial subscription per socket.
+    const trpcFloor = await trpcWsFloorMemory(options.subscribers, CONNECT_BATCH);
+    const perSocket = (
+      memory: { before: ServiceMemory; after: ServiceMemory },
+      pick: (memory: ServiceMemory) => number,
+    ) => (pick(memory.after) - pick(memory.before)) / options.subscribers / KiB;
     if (mine.lost > 0)
       options.log(`  ${mine.lost} of ${options.events} events did not reach every subscriber`);
 
     const label = `status fan-out, ${options.subscribers} subscribers (1 WebSocket each), ${options.events} events (floor: bare ws + LISTEN)`;
-    const latency = (name: string, pick: (latencies: Latencies) => number, limit?: number): Result => ({
+    const latency = (name: string, pick: (latencies: Latencies) => number, target?: number): Result => ({
       name: `${label}: ${name}`,
       value: pick(mine),
       unit: 'ms',
       floor: pick(theirs),
-      target: null,
+      target: target ?? null,
       lowerIsBetter: true,
-      ...(limit === undefined ? {} : { limit }),
     });
+    /** Over all events, with the spread of the same percentile per round (events split in `rounds`). */
+    const toLast = (p: number, target?: number): Result => {
+      const perRound = (latencies: Latencies) =>
+        stats(
+          Array.from({ length: options.rounds }, (_, round) =>
+            percentile(
+              latencies.toAll.filter((_, index) => latencies.roundOf[index] === round),
+              p,
+            ),
+          ),
+        );
+      return {
+        ...latency(`commit → last subscriber, p${p}`, (l) => percentile(l.toAll, p), target),
+        spread: perRound(mine),
+        floorSpread: perRound(theirs),
+      };
+    };
+    const idle = `${options.subscribers} idle subscriptions, after full GC`;
     return [
-      latency('commit → last subscriber, p50', (l) => percentile(l.toAll, 50)),
-      latency('commit → last subscriber, p99', (l) => percentile(l.toAll, 99), 50),
+      toLast(50),
+      toLast(99, FANOUT_TARGET),
       latency('commit → each subscriber, p50 (all deliveries)', (l) => percentile(l.deliveries, 50)),
       latency('commit → each subscriber, p99 (all deliveries)', (l) => percentile(l.deliveries, 99)),
       {
@@ -234,21 +272,34 @@ export async function statusFanoutScenario(
         limit: 0,
       },
       {
-        name: `${options.subscribers} idle subscriptions: metadata RSS growth per subscription, after full GC (floor: bare ws socket)`,
+        name: `${idle}: metadata RSS per subscription (floor: minimal tRPC ws server)`,
         value: (after.rss - before.rss) / options.subscribers / KiB,
         unit: 'KiB',
-        floor: perSocket((memory) => memory.rss),
-        target: null,
-        limit: 16,
+        floor: perSocket(trpcFloor, (memory) => memory.rss),
+        target: MEMORY_TARGET,
         lowerIsBetter: true,
       },
       {
-        name: `${options.subscribers} idle subscriptions: metadata JS heap growth per subscription, after full GC (floor: bare ws socket)`,
+        name: `${idle}: metadata JS heap per subscription (floor: minimal tRPC ws server)`,
         value: (after.heapUsed - before.heapUsed) / options.subscribers / KiB,
         unit: 'KiB',
-        floor: perSocket((memory) => memory.heapUsed),
+        floor: perSocket(trpcFloor, (memory) => memory.heapUsed),
         target: null,
         lowerIsBetter: true,
+      },
+      {
+        name: `${idle}: bare ws socket RSS per socket (reference, beside the tRPC floor)`,
+        value: perSocket(floor.memory, (memory) => memory.rss),
+        unit: 'KiB',
+        floor: null,
+        target: null,
+      },
+      {
+        name: `${idle}: bare ws socket JS heap per socket (reference)`,
+        value: perSocket(floor.memory, (memory) => memory.heapUsed),
+        unit: 'KiB',
+        floor: null,
+        target: null,
       },
     ];
   } finally {
