@@ -10,6 +10,7 @@ import '@docstore/server-kit/require-node';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { devSecrets, writeDevToken } from './dev-secrets.ts';
+import { showLogs } from './pretty-logs.ts';
 import { type ServiceName, type ServiceProcess, startService } from './service-process.ts';
 import { type Supervised, supervise } from './supervise.ts';
 import { startWebServer } from './web-server.ts';
@@ -45,11 +46,10 @@ async function keep(
 ): Promise<ServiceProcess> {
   let port = childEnv[portVar] ?? '0';
   const child = await supervise(name, async () => {
-    const service = await startService(name, { ...childEnv, [portVar]: port });
+    // Children always log JSON (their start-up line is read as JSON); showLogs makes it readable.
+    const service = await startService(name, { ...childEnv, LOG_FORMAT: 'json', [portVar]: port });
     port = String(service.port);
-    // The services log JSON lines; pass them through for the developer.
-    service.child.stdout?.on('data', (text: Buffer) => process.stdout.write(text));
-    service.child.stderr?.on('data', (text: Buffer) => process.stderr.write(text));
+    showLogs(service.child, env.LOG_FORMAT);
     return service;
   });
   running.push(child);
