@@ -3,10 +3,12 @@ import { createBlobGateway } from './adapters/blob-gateway.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
+import { scheduleReconciler } from './domain/reconciler/schedule.ts';
 import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { createReconcileRun } from './reconcile-wiring.ts';
 import { createMetadataServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -30,6 +32,18 @@ async function main(): Promise<void> {
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
     retentionHours: config.STATUS_RETENTION_HOURS,
   });
+  const reconcileRun = createReconcileRun({
+    orm,
+    databaseUrl: config.DATABASE_URL,
+    blobUrl: config.BLOB_URL,
+    blobServiceToken: config.BLOB_SERVICE_TOKEN,
+    graceSeconds: config.UPLOAD_TTL_SECONDS,
+  });
+  const reconciler = scheduleReconciler({
+    intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    run: () => reconcileRun(false),
+    logger,
+  });
   const server = createMetadataServer({
     orm,
     blob,
@@ -45,6 +59,7 @@ async function main(): Promise<void> {
   logger.info('listening', { port, url: `http://${config.METADATA_HOST}:${port}`, trpc: '/trpc' });
   onShutdown(logger, async () => {
     sweeper.stop();
+    reconciler.stop();
     await server.webSocket.close();
     await closeServer(server.http);
     await listener.close();

@@ -22,7 +22,8 @@ export const topicNameSchema = z
 
 export const topicNamesSchema = z.array(topicNameSchema).max(100);
 
-export const documentStatusSchema = z.enum(['pending', 'ready', 'failed']);
+/** `missing`: it was ready, but its object is gone from the bucket (found by the reconciler). */
+export const documentStatusSchema = z.enum(['pending', 'ready', 'failed', 'missing']);
 export type DocumentStatus = z.infer<typeof documentStatusSchema>;
 
 export const documentSchema = z.object({
@@ -151,7 +152,15 @@ export const createdUploadSchema = z.object({
 export type CreatedUpload = z.infer<typeof createdUploadSchema>;
 
 /** Upload status as clients see it live; `receiving` repeats while bytes arrive. */
-export const uploadStatusSchema = z.enum(['pending', 'receiving', 'stored', 'ready', 'failed', 'deleted']);
+export const uploadStatusSchema = z.enum([
+  'pending',
+  'receiving',
+  'stored',
+  'ready',
+  'failed',
+  'deleted',
+  'missing',
+]);
 export type UploadStatus = z.infer<typeof uploadStatusSchema>;
 
 export const statusEventSchema = z.object({

@@ -8,7 +8,7 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 const TIMESTAMP_PRECISION = 3;
 
 /** Values of `documents.status`, kept in the schema as a check constraint. */
-export const DOCUMENT_STATUSES = ['pending', 'ready', 'failed'] as const;
+export const DOCUMENT_STATUSES = ['pending', 'ready', 'failed', 'missing'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 export const Topic = defineEntity({
@@ -62,7 +62,14 @@ export const Document = defineEntity({
   }),
   // Keyset pagination newest-first: WHERE user_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC.
   // A B-tree is scanned backwards for DESC, so ascending columns serve it.
-  indexes: [{ properties: ['userId', 'createdAt', 'id'], name: 'documents_user_id_created_at_id_index' }],
+  indexes: [
+    { properties: ['userId', 'createdAt', 'id'], name: 'documents_user_id_created_at_id_index' },
+    // The reconciler walks ready rows in the bucket's byte order (collate "C"), whatever the collation.
+    {
+      name: 'documents_ready_object_key_c_index',
+      expression: `create index "documents_ready_object_key_c_index" on "documents" ("object_key" collate "C") where "status" = 'ready'`,
+    },
+  ],
 });
 export type Document = InferEntity<typeof Document>;
 
@@ -114,7 +121,15 @@ export const AuditLog = defineEntity({
 export type AuditLog = InferEntity<typeof AuditLog>;
 
 /** Values of `status_events.status`: the document's states plus the transient ones of an upload. */
-export const UPLOAD_STATUSES = ['pending', 'receiving', 'stored', 'ready', 'failed', 'deleted'] as const;
+export const UPLOAD_STATUSES = [
+  'pending',
+  'receiving',
+  'stored',
+  'ready',
+  'failed',
+  'deleted',
+  'missing',
+] as const;
 
 /**
  * Upload status events, kept for STATUS_RETENTION_HOURS so that a client that reconnects gets what

@@ -5,6 +5,7 @@ import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql'
 import { entities } from './entities.ts';
 import { Migration20261127000000_initial } from './migrations/Migration20261127000000_initial.ts';
 import { Migration20261127235414_status_events } from './migrations/Migration20261127235414_status_events.ts';
+import { Migration20261130120000_missing_status } from './migrations/Migration20261130120000_missing_status.ts';
 
 /** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
 export interface DatabaseOptions {
@@ -23,6 +24,7 @@ export interface DatabaseOptions {
 const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
   { name: 'Migration20261127235414_status_events', class: Migration20261127235414_status_events },
+  { name: 'Migration20261130120000_missing_status', class: Migration20261130120000_missing_status },
 ];
 
 // Where the CLI writes new migrations; the ones that run come from `migrationsList`.

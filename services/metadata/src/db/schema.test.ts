@@ -48,6 +48,7 @@ describe('metadata schema', () => {
     expect(executed.map((m) => m.name)).toEqual([
       'Migration20261127000000_initial',
       'Migration20261127235414_status_events',
+      'Migration20261130120000_missing_status',
     ]);
   });
 
