@@ -9,10 +9,14 @@ export interface Violation {
   invariant: string;
   count: number;
   examples: string[];
+  /** Every item, for the harness to tell new evidence from old. */
+  all: string[];
 }
 
 function violation(invariant: string, items: string[]): Violation[] {
-  return items.length === 0 ? [] : [{ invariant, count: items.length, examples: items.slice(0, 5) }];
+  return items.length === 0
+    ? []
+    : [{ invariant, count: items.length, examples: items.slice(0, 5), all: items }];
 }
 
 async function objectSha256(s3: Client, bucket: string, key: string): Promise<string | undefined> {
