@@ -111,6 +111,8 @@ export function createSqlReconcileDocuments(options: SqlReconcileDocumentsOption
       const client = new pg.Client({
         connectionString: options.databaseUrl,
         connectionTimeoutMillis: LOCK_CONNECT_TIMEOUT_MS,
+        // pg_try_advisory_lock never waits for the lock; this bounds a frozen server.
+        query_timeout: LOCK_CONNECT_TIMEOUT_MS,
       });
       // A dropped lock connection must not crash the process; the run's own queries report it.
       client.on('error', () => {});
