@@ -61,6 +61,13 @@ const envSchema = z
     FAILED_RETENTION_HOURS: z.coerce.number().positive().default(24),
     /** How long status events are kept for clients that reconnect. */
     STATUS_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    /** How often each instance tries to reconcile the bucket with the table; 0 turns it off. */
+    RECONCILE_INTERVAL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(900),
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

@@ -11,6 +11,7 @@ import { createJobQueue } from './adapters/job-queue.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
+import { scheduleReconciler } from './domain/reconciler/schedule.ts';
 import { resealSettings } from './domain/reseal-settings.ts';
 import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
@@ -18,6 +19,7 @@ import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
 import { removeObjectTask } from './jobs/remove-object.ts';
 import { createMetadataMetrics } from './metrics.ts';
+import { createReconcileRun } from './reconcile-wiring.ts';
 import { createMetadataServer } from './server.ts';
 import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
 import { createStore } from './store/store.ts';
@@ -55,6 +57,19 @@ async function main(): Promise<void> {
     metrics: metrics.sweeper,
   });
   const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
+  const reconcileRun = createReconcileRun({
+    orm,
+    databaseUrl: config.DATABASE_URL,
+    blobUrl: config.BLOB_URL,
+    blobServiceToken: config.BLOB_SERVICE_TOKEN,
+    graceSeconds: config.UPLOAD_TTL_SECONDS,
+  });
+  const reconciler = scheduleReconciler({
+    intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    run: () => reconcileRun(false),
+    logger,
+    metrics: metrics.reconcile,
+  });
   const server = createMetadataServer({
     orm,
     blob,
@@ -83,6 +98,7 @@ async function main(): Promise<void> {
   );
   onShutdown(logger, async () => {
     sweeper.stop();
+    reconciler.stop();
     await server.webSocket.close();
     await closeServer(server.http);
     await jobs.stop();

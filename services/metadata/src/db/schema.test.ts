@@ -49,6 +49,7 @@ describe('metadata schema', () => {
       'Migration20261127000000_initial',
       'Migration20261127235414_status_events',
       'Migration20261130000000_life_cycle',
+      'Migration20261130120000_reconcile_index',
     ]);
   });
 
