@@ -48,6 +48,17 @@ export async function checkInvariants(options: {
     )
   ).rows;
   const byId = new Map(rows.map((row) => [row.id, row]));
+  // Deleting commits `deleting` and a remove_object job in one transaction; the job (retried with
+  // backoff, by any instance) removes the object and then the row. Its key names the object.
+  const queued = new Set(
+    (
+      await db.query<{ key: string }>(
+        `select key from graphile_worker.jobs where task_identifier = 'remove_object' and key is not null`,
+      )
+    ).rows.map((job) => job.key),
+  );
+  const removalQueued = (row: { id: string; object_key: string | null }) =>
+    queued.has(`remove_object:${row.object_key ?? row.id}`);
   const owned = new Set(rows.flatMap((row) => (row.object_key === null ? [] : [row.object_key])));
 
   const acknowledgedBroken: string[] = [];
@@ -80,8 +91,16 @@ export async function checkInvariants(options: {
     ),
     ...violation('every acknowledged upload readable with its sha256', acknowledgedBroken),
     ...violation(
-      'an acknowledged delete stays done',
-      [...ledger.deleted].filter((id) => byId.has(id)),
+      'an acknowledged delete stays done (row gone, or deleting with its removal queued)',
+      [...ledger.deleted].flatMap((id) => {
+        const row = byId.get(id);
+        if (row === undefined || (row.status === 'deleting' && removalQueued(row))) return [];
+        return [`${id}: row is ${row.status}`];
+      }),
+    ),
+    ...violation(
+      'every deleting row has its removal queued',
+      rows.filter((row) => row.status === 'deleting' && !removalQueued(row)).map((row) => row.id),
     ),
   ];
 }
