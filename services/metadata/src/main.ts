@@ -14,6 +14,7 @@ import { createJobQueue } from './adapters/job-queue.ts';
 import { startStatusListener } from './adapters/status-listener.ts';
 import { createTokenVerifier } from './adapters/token-verifier.ts';
 import { openDatabase } from './db/orm-config.ts';
+import { scheduleReconciler } from './domain/reconciler/schedule.ts';
 import { resealSettings } from './domain/reseal-settings.ts';
 import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
@@ -21,6 +22,7 @@ import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
 import { removeObjectTask } from './jobs/remove-object.ts';
 import { createMetadataMetrics } from './metrics.ts';
+import { createReconcileRun } from './reconcile-wiring.ts';
 import { createMetadataServer } from './server.ts';
 import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
 import { createStore } from './store/store.ts';
@@ -73,6 +75,19 @@ async function main(): Promise<void> {
     metrics: metrics.sweeper,
   });
   const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
+  const reconcileRun = createReconcileRun({
+    orm,
+    databaseUrl: config.DATABASE_URL,
+    blobUrl: config.BLOB_URL,
+    blobServiceToken: config.BLOB_SERVICE_TOKEN,
+    graceSeconds: config.UPLOAD_TTL_SECONDS,
+  });
+  const reconciler = scheduleReconciler({
+    intervalMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    run: () => reconcileRun(false),
+    logger,
+    metrics: metrics.reconcile,
+  });
   const drain = createDrain();
   const server = createMetadataServer({
     drain,
@@ -111,6 +126,7 @@ async function main(): Promise<void> {
     // (1012) and resume elsewhere; running calls get the grace period; the pools close last.
     const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     sweeper.stop();
+    reconciler.stop();
     const draining = drain.drain(graceMs);
     await server.webSocket.close('the server is shutting down; reconnect');
     await draining;

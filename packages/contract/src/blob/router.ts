@@ -8,7 +8,10 @@ import {
   blobHealthSchema,
   type DeleteObjectResult,
   deleteObjectResultSchema,
+  listObjectsInputSchema,
+  type ObjectPage,
   type ObjectRef,
+  objectPageSchema,
   objectRefSchema,
   type PresignedPut,
   type PresignedUrl,
@@ -46,6 +49,8 @@ export interface BlobApi {
   delete(ref: ObjectRef): Promise<DeleteObjectResult>;
   presignGet(input: z.output<typeof presignGetInputSchema>): Promise<PresignedUrl>;
   presignPut(input: z.output<typeof presignPutInputSchema>): Promise<PresignedPut>;
+  /** One page of the bucket's objects, in key order. */
+  list(input: z.output<typeof listObjectsInputSchema>): Promise<ObjectPage>;
   /** Never throws: an unreachable bucket is `ok: false`. */
   health(): Promise<BlobHealth>;
 }
@@ -96,6 +101,10 @@ export const blobRouter = router({
       .input(presignPutInputSchema)
       .output(presignedPutSchema)
       .mutation(({ ctx, input }) => ctx.blob.presignPut(input)),
+    list: serviceProcedure
+      .input(listObjectsInputSchema)
+      .output(objectPageSchema)
+      .query(({ ctx, input }) => ctx.blob.list(input)),
   }),
   health: procedure.output(blobHealthSchema).query(({ ctx }) => ctx.blob.health()),
 });

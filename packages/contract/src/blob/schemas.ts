@@ -93,3 +93,33 @@ export const blobHealthSchema = z.object({
   latencyMs: z.number().nonnegative(),
 });
 export type BlobHealth = z.infer<typeof blobHealthSchema>;
+
+/** Most keys one `objects.list` page returns (S3's own page limit). */
+export const MAX_LIST_PAGE = 1000;
+
+/** One page of the bucket's objects; pass the previous page's `nextContinuationToken` to go on. */
+export const listObjectsInputSchema = z.object({
+  /** Only keys that start with this, e.g. `{userId}/`. */
+  prefix: z.string().max(1024).optional(),
+  continuationToken: z.string().min(1).max(4096).optional(),
+  limit: z.number().int().min(1).max(MAX_LIST_PAGE).default(MAX_LIST_PAGE),
+});
+export type ListObjectsInput = z.input<typeof listObjectsInputSchema>;
+
+/**
+ * An object as the bucket lists it. The key is any key the bucket holds, not only docstore's shape:
+ * a reconciler has to see what does not belong too.
+ */
+export const listedObjectSchema = z.object({
+  key: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  lastModified: z.iso.datetime(),
+});
+export type ListedObject = z.infer<typeof listedObjectSchema>;
+
+export const objectPageSchema = z.object({
+  items: z.array(listedObjectSchema),
+  /** Null on the last page. */
+  nextContinuationToken: z.string().nullable(),
+});
+export type ObjectPage = z.infer<typeof objectPageSchema>;

@@ -3,6 +3,7 @@ import { DocstoreError } from '@docstore/contract';
 import { withTimeout } from '@docstore/server-kit';
 import { Client } from 'minio';
 import { createDeadlineAgent } from './deadline-agent.ts';
+import { listObjectsPage } from './minio-list.ts';
 import { s3ErrorCode, translateS3Error } from './s3-errors.ts';
 import { readText, signedRequest } from './signed-request.ts';
 import type { ObjectInfo, StorageBackend, StorageConfig } from './storage-backend.ts';
@@ -158,6 +159,9 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
 
     presignPut: (key, expiresInSeconds) =>
       guard(key, () => publicClient.presignedPutObject(bucket, key, expiresInSeconds)),
+
+    list: (prefix, continuationToken, limit) =>
+      guard(undefined, () => listObjectsPage(internal, bucket, prefix, continuationToken, limit)),
 
     async ping(timeoutMs) {
       const exists = await withTimeout(

@@ -9,6 +9,12 @@ export interface ObjectInfo {
   lastModified: Date;
 }
 
+/** One page of a listing, in key order; `nextContinuationToken` is null on the last page. */
+export interface ListPage {
+  items: Array<{ key: string; size: number; lastModified: Date }>;
+  nextContinuationToken: string | null;
+}
+
 export interface PutOptions {
   contentType: string;
   /** Known byte length: the body goes in one streaming PUT. Unknown: a multipart upload. */
@@ -31,6 +37,8 @@ export interface StorageBackend {
   /** Signed for the public endpoint, so that clients outside the service's network can use it. */
   presignGet(key: string, expiresInSeconds: number, responseHeaders: Record<string, string>): Promise<string>;
   presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /** One page of at most `limit` (<= 1000) objects whose keys start with `prefix`. */
+  list(prefix: string, continuationToken: string | undefined, limit: number): Promise<ListPage>;
   /** Resolves when the bucket answers; throws SERVICE_UNAVAILABLE otherwise. */
   ping(timeoutMs: number): Promise<void>;
 }

@@ -144,6 +144,18 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
       };
     },
 
+    async list({ prefix, continuationToken, limit }) {
+      const page = await storage.list(prefix ?? '', continuationToken, limit);
+      return {
+        items: page.items.map((item) => ({
+          key: item.key,
+          size: item.size,
+          lastModified: item.lastModified.toISOString(),
+        })),
+        nextContinuationToken: page.nextContinuationToken,
+      };
+    },
+
     async health() {
       const started = performance.now();
       const ok = await storage.ping(HEALTH_TIMEOUT_MS).then(

@@ -72,6 +72,11 @@ export const Document = defineEntity({
     { properties: ['userId', 'createdAt', 'id'], name: 'documents_user_id_created_at_id_index' },
     // The sweeper's and the retention's scans: WHERE status = ? AND updated_at < ?.
     { properties: ['status', 'updatedAt'], name: 'documents_status_updated_at_index' },
+    // The reconciler walks ready rows in the bucket's byte order (collate "C"), whatever the collation.
+    {
+      name: 'documents_ready_object_key_c_index',
+      expression: `create index "documents_ready_object_key_c_index" on "documents" ("object_key" collate "C") where "status" = 'ready'`,
+    },
   ],
 });
 export type Document = InferEntity<typeof Document>;

@@ -50,6 +50,7 @@ describe('metadata schema', () => {
       'Migration20261127235414_status_events',
       'Migration20261130000000_life_cycle',
       'Migration20261130120000_audit_request_id',
+      'Migration20261130120000_reconcile_index',
     ]);
   });
 

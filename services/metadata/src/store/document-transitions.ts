@@ -246,6 +246,9 @@ export async function removeDeleted(em: EntityManager, id: string): Promise<void
   await query(em, `delete from documents where id = ? and status = 'deleting'`, [id]);
 }
 
+/** What a `missing` row, its status event and its reader are told. */
+export const MISSING_REASON = 'the object is gone from the bucket';
+
 /**
  * ready → missing: its object vanished from the bucket (the reconciler found it). Never deleted
  * silently: uncounted, announced and audited. Checks the key too, so a stale finding is refused.
@@ -255,7 +258,10 @@ export async function markMissing(
   id: string,
   objectKey: string,
 ): Promise<ClaimedDocument> {
-  const [row] = await transition(em, { id, objectKey }, ['ready'], 'missing');
+  const [row] = await transition(em, { id, objectKey }, ['ready'], 'missing', {
+    sql: ', failure_reason = ?',
+    params: [MISSING_REASON],
+  });
   if (!row) throw moved(id, 'ready');
   await adjustCountsOf(em, id, -1);
   recordAudit(
@@ -271,7 +277,7 @@ export async function markMissing(
     status: 'missing',
     receivedBytes: 0,
     totalBytes: row.size,
-    error: 'the object is missing from the bucket',
+    error: MISSING_REASON,
   });
   return row;
 }

@@ -71,7 +71,10 @@ export interface Store {
     ): Promise<t.ClaimedDocument[]>;
     /** For the reconciler: which of `keys` a row owns, with that row's id and status. */
     ownersOf(keys: string[]): Promise<Map<string, { id: string; status: DocumentStatus }>>;
-    /** For the reconciler: ready rows in key order after `afterKey`, `limit` at a time. */
+    /**
+     * For the reconciler: ready rows after `afterKey` ('' for the first), `limit` at a time, in byte
+     * order (collate "C", as S3 lists keys) whatever the database's collation.
+     */
     readyAfter(
       afterKey: string,
       limit: number,
@@ -219,7 +222,7 @@ function storeOn(em: EntityManager): Store {
         const rows = await query<{ id: string; object_key: string; updated_at: Date | string }>(
           em,
           `select id, object_key, updated_at from documents
-            where status = 'ready' and object_key > ? order by object_key limit ?`,
+            where status = 'ready' and object_key collate "C" > ? order by object_key collate "C" limit ?`,
           [afterKey, limit],
         );
         return rows.map((row) => ({
