@@ -7,6 +7,7 @@ import { entities } from './entities.ts';
 import { Migration20261127000000_initial } from './migrations/Migration20261127000000_initial.ts';
 import { Migration20261127235414_status_events } from './migrations/Migration20261127235414_status_events.ts';
 import { Migration20261130000000_life_cycle } from './migrations/Migration20261130000000_life_cycle.ts';
+import { Migration20261130120000_processing } from './migrations/Migration20261130120000_processing.ts';
 
 /** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
 export interface DatabaseOptions {
@@ -26,6 +27,7 @@ const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
   { name: 'Migration20261127235414_status_events', class: Migration20261127235414_status_events },
   { name: 'Migration20261130000000_life_cycle', class: Migration20261130000000_life_cycle },
+  { name: 'Migration20261130120000_processing', class: Migration20261130120000_processing },
 ];
 
 // Where the CLI writes new migrations; the ones that run come from `migrationsList`.
