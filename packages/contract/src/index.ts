@@ -7,6 +7,7 @@ export * from './errors.ts';
 export * from './header-json.ts';
 export * from './metadata/client.ts';
 export * from './metadata/router.ts';
+export * from './metadata/processing-schemas.ts';
 export * from './metadata/schemas.ts';
 export * from './streaming-fetch.ts';
 export * from './trpc.ts';

@@ -16,10 +16,12 @@ import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { processDocumentTask } from './jobs/process-document.ts';
 import { removeObjectTask } from './jobs/remove-object.ts';
 import { createMetadataMetrics } from './metrics.ts';
 import { createMetadataServer } from './server.ts';
 import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
+import { PROCESS_DOCUMENT_TASK } from './store/processing-jobs.ts';
 import { createStore } from './store/store.ts';
 
 async function main(): Promise<void> {
@@ -43,8 +45,21 @@ async function main(): Promise<void> {
   const bus = metrics.meter(createStatusBus());
   const listener = await startStatusListener({ databaseUrl: config.DATABASE_URL, orm, bus, logger });
   // Work decided in a transaction and done after its commit (object removal; later, processing).
-  const jobs = createJobQueue({ databaseUrl: config.DATABASE_URL, logger });
+  const jobs = createJobQueue({
+    databaseUrl: config.DATABASE_URL,
+    logger,
+    concurrency: config.JOB_CONCURRENCY,
+  });
   jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
+  jobs.register(
+    PROCESS_DOCUMENT_TASK,
+    processDocumentTask({
+      blob,
+      store: () => createStore(orm.em),
+      logger,
+      limits: { timeoutMs: config.EXTRACTION_TIMEOUT_MS, maxInputBytes: config.EXTRACTION_MAX_BYTES },
+    }),
+  );
   await jobs.start();
   const sweeper = startSweeper({
     orm,

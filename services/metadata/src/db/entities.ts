@@ -213,7 +213,9 @@ export const DocumentText = defineEntity({
     document: p.manyToOne(Document).primary().deleteRule('cascade'),
     /** Denormalised: search is always scoped by user. */
     userId: p.uuid().index('document_text_user_id_index'),
-    content: p.text(),
+    content: p.text().lazy(),
+    /** Characters of `content`, so views never read the text to say how long it is. */
+    textLength: p.integer(),
     pages: p.integer().nullable(),
     language: p.text().nullable(),
     truncated: p.boolean().default(false),

@@ -16,6 +16,7 @@ export class Migration20261130120000_processing extends Migration {
       "document_id" uuid not null primary key,
       "user_id" uuid not null,
       "content" text not null,
+      "text_length" int not null,
       "pages" int null,
       "language" text null,
       "truncated" boolean not null default false,
