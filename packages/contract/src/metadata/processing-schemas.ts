@@ -40,14 +40,22 @@ export const matchingRuleSchema = z
   .superRefine((rule, ctx) => {
     if (rule.algorithm === 'none') return;
     if (rule.pattern.trim() === '') {
-      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `a ${rule.algorithm} rule needs a pattern` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: `a ${rule.algorithm} rule needs a pattern`,
+      });
       return;
     }
     if (rule.algorithm === 'regex') {
       // Checked at the boundary: a saved rule always compiles when documents are matched.
       const problem = regexProblem(rule.pattern);
       if (problem)
-        ctx.addIssue({ code: 'custom', path: ['pattern'], message: `invalid regular expression: ${problem}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pattern'],
+          message: `invalid regular expression: ${problem}`,
+        });
     }
   });
 export type MatchingRule = z.output<typeof matchingRuleSchema>;

@@ -6,6 +6,16 @@ import { DocstoreError, toTRPCError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
 import { initDocstoreTRPC, type ProcedureObserver } from '../trpc.ts';
 import {
+  applySuggestionsInputSchema,
+  type DocumentText,
+  documentTextSchema,
+  type SearchPage,
+  searchInputSchema,
+  searchPageSchema,
+  type TopicSuggestionView,
+  topicSuggestionSchema,
+} from './processing-schemas.ts';
+import {
   type AuditPage,
   auditPageSchema,
   type CreatedUpload,
@@ -38,16 +48,6 @@ import {
   updateTopicInputSchema,
   uploadMetaSchema,
 } from './schemas.ts';
-import {
-  applySuggestionsInputSchema,
-  type DocumentText,
-  documentTextSchema,
-  type SearchPage,
-  searchInputSchema,
-  searchPageSchema,
-  type TopicSuggestionView,
-  topicSuggestionSchema,
-} from './processing-schemas.ts';
 import { UPLOAD_META_HEADER } from './upload-header.ts';
 
 export { UPLOAD_META_HEADER } from './upload-header.ts';

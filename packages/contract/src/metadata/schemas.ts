@@ -102,9 +102,7 @@ export const topicSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   /** The matching rule: processed documents whose text matches get this topic. */
-  match: z
-    .object({ algorithm: z.string(), pattern: z.string(), caseSensitive: z.boolean() })
-    .optional(),
+  match: z.object({ algorithm: z.string(), pattern: z.string(), caseSensitive: z.boolean() }).optional(),
 });
 export type TopicView = z.infer<typeof topicSchema>;
 

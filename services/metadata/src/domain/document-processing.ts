@@ -31,7 +31,10 @@ export function createProcessingApi({ store, caller }: { store: Store; caller: C
         const document = await tx.documents.find(userId, id);
         if (!document) throw notFound(id);
         if (!(await tx.processing.reprocess(userId, id))) {
-          throw new DocstoreError('CONFLICT', `document ${id} is ${document.status}: only ready documents are processed`);
+          throw new DocstoreError(
+            'CONFLICT',
+            `document ${id} is ${document.status}: only ready documents are processed`,
+          );
         }
         await tx.audit.record(caller, 'document.reprocess', { type: 'document', id });
       });

@@ -45,6 +45,11 @@ export async function enqueueProcessing(
   await query(
     em,
     'select 1 from graphile_worker.add_job(?, ?::json, max_attempts => ?::int, job_key => ?::text)',
-    [PROCESS_DOCUMENT_TASK, JSON.stringify(payload), PROCESSING_ATTEMPTS, `${PROCESS_DOCUMENT_TASK}:${documentId}`],
+    [
+      PROCESS_DOCUMENT_TASK,
+      JSON.stringify(payload),
+      PROCESSING_ATTEMPTS,
+      `${PROCESS_DOCUMENT_TASK}:${documentId}`,
+    ],
   );
 }

@@ -1,5 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MatchingRule } from '@docstore/contract';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordStatus } from '../domain/status/status-store.ts';
 import { setDocumentTopics } from './document-topics.ts';
 import { enqueueProcessing } from './processing-jobs.ts';
@@ -95,7 +95,11 @@ export async function ruleTopics(em: EntityManager, userId: string): Promise<Rul
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
-    rule: { algorithm: row.algorithm as MatchingRule['algorithm'], pattern: row.pattern, caseSensitive: row.cs },
+    rule: {
+      algorithm: row.algorithm as MatchingRule['algorithm'],
+      pattern: row.pattern,
+      caseSensitive: row.cs,
+    },
   }));
 }
 

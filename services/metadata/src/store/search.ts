@@ -33,7 +33,12 @@ function encodePosition(position: Position): string {
 function decodePosition(cursor: string): Position {
   try {
     const [rank, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof rank !== 'number' || !Number.isFinite(rank) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id))
+    if (
+      typeof rank !== 'number' ||
+      !Number.isFinite(rank) ||
+      typeof id !== 'string' ||
+      !/^[0-9a-f-]{36}$/.test(id)
+    )
       throw new Error();
     return { rank, id };
   } catch {

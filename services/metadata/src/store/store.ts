@@ -10,6 +10,8 @@ import { topicsNamed } from '../domain/topic-names.ts';
 import { setDocumentTopics } from './document-topics.ts';
 import * as t from './document-transitions.ts';
 import { enqueueObjectRemoval, type RemoveObjectPayload } from './jobs.ts';
+import * as processing from './processing.ts';
+import { documentText, searchDocuments } from './search.ts';
 import {
   type AuditRow,
   auditPage,
@@ -18,14 +20,12 @@ import {
   type SettingsRow,
   saveSettings,
 } from './settings-and-audit.ts';
-import * as processing from './processing.ts';
-import { documentText, searchDocuments } from './search.ts';
 import { query } from './sql.ts';
 import { applySuggestions, listSuggestions } from './suggestions.ts';
 
 export type { ClaimedDocument, NewDocumentFields, Progress } from './document-transitions.ts';
-export type { AuditRow, SettingsChanges, SettingsRow } from './settings-and-audit.ts';
 export type { ProcessedFields, ProcessingTarget, RuleTopic } from './processing.ts';
+export type { AuditRow, SettingsChanges, SettingsRow } from './settings-and-audit.ts';
 
 /** A document row as the domain reads it to decide (never to write: transitions write). */
 export interface DocumentRow {

@@ -71,7 +71,10 @@ export async function applySuggestions(
         );
   const unknown = wanted.filter((id) => !rows.some((row) => row.id === id));
   if (unknown.length > 0) {
-    throw new DocstoreError('INVALID_INPUT', `not a pending suggestion of this document: ${unknown.join(', ')}`);
+    throw new DocstoreError(
+      'INVALID_INPUT',
+      `not a pending suggestion of this document: ${unknown.join(', ')}`,
+    );
   }
   const topicIds: string[] = [];
   const names: string[] = [];

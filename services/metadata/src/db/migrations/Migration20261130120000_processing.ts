@@ -69,9 +69,7 @@ export class Migration20261130120000_processing extends Migration {
     this.addSql(
       `alter table "topic_suggestions" add constraint "topic_suggestions_topic_id_foreign" foreign key ("topic_id") references "topics" ("id") on update cascade on delete cascade;`,
     );
-    this.addSql(
-      `create index "topic_suggestions_document_id_index" on "topic_suggestions" ("document_id");`,
-    );
+    this.addSql(`create index "topic_suggestions_document_id_index" on "topic_suggestions" ("document_id");`);
     this.addSql(
       `create index "topic_suggestions_user_pending_index" on "topic_suggestions" ("user_id") where "state" = 'pending';`,
     );
