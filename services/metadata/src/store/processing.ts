@@ -1,6 +1,7 @@
 import type { MatchingRule } from '@docstore/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordStatus } from '../domain/status/status-store.ts';
+import { enqueueClassificationIfConfigured } from './ai.ts';
 import { setDocumentTopics } from './document-topics.ts';
 import { enqueueProcessing } from './processing-jobs.ts';
 import { query } from './sql.ts';
@@ -169,6 +170,8 @@ export async function completeProcessing(
     totalBytes: target.size,
     details: { topics: names.slice(0, MAX_EVENT_TOPICS), suggestedTopics: [] },
   });
+  // The AI step runs after this commits, as a job of its own: its failures never touch this one.
+  await enqueueClassificationIfConfigured(em, { documentId: target.id, userId: target.userId, version });
   return { topics: names };
 }
 

@@ -7,6 +7,7 @@ import type { Caller } from '../domain/caller.ts';
 import { documentById, documentPage } from '../domain/document-pages.ts';
 import { type NewStatusEvent, recordStatus } from '../domain/status/status-store.ts';
 import { topicsNamed } from '../domain/topic-names.ts';
+import * as ai from './ai.ts';
 import { setDocumentTopics } from './document-topics.ts';
 import * as t from './document-transitions.ts';
 import { enqueueObjectRemoval, type RemoveObjectPayload } from './jobs.ts';
@@ -142,6 +143,27 @@ export interface Store {
       accept: string[],
       reject: string[],
     ): ReturnType<typeof applySuggestions>;
+  };
+  /** The AI step (jobs/classify-document.ts): its input, its cache, its suggestions. */
+  ai: {
+    input(payload: ai.ClassifyDocumentPayload): Promise<ai.ClassificationInput | null>;
+    cached(
+      userId: string,
+      key: { contentSha256: string; model: string; promptVersion: string },
+    ): Promise<ai.CachedAnswer | null>;
+    cache(
+      userId: string,
+      key: { contentSha256: string; model: string; promptVersion: string },
+      topicsSha256: string,
+      answer: ai.CachedAnswer,
+    ): Promise<void>;
+    saveSuggestions(
+      payload: ai.ClassifyDocumentPayload,
+      answer: ai.CachedAnswer & { promptVersion: string },
+      applyMode: 'review' | 'auto',
+    ): Promise<{ applied: string[]; suggested: string[] } | null>;
+    /** Runs the AI step again at `runAt` (a provider's Retry-After). */
+    reschedule(payload: ai.ClassifyDocumentPayload, runAt: Date): Promise<void>;
   };
   jobs: {
     /** Removal of an object (and a deleting row) after commit, retried with backoff until it succeeds. */
@@ -317,6 +339,25 @@ function storeOn(em: EntityManager): Store {
       suggestions: (userId: string, documentId: string) => listSuggestions(em, userId, documentId),
       applySuggestions: (userId: string, documentId: string, accept: string[], reject: string[]) =>
         atomic((tx) => applySuggestions(tx, userId, documentId, accept, reject)),
+    }),
+    ai: translated({
+      input: (payload: ai.ClassifyDocumentPayload) => ai.classificationInput(em, payload),
+      cached: (userId: string, key: { contentSha256: string; model: string; promptVersion: string }) =>
+        ai.cachedAnswer(em, userId, key),
+      cache: (
+        userId: string,
+        key: { contentSha256: string; model: string; promptVersion: string },
+        topicsSha256: string,
+        answer: ai.CachedAnswer,
+      ) => ai.cacheAnswer(em, userId, key, topicsSha256, answer),
+      saveSuggestions: (
+        payload: ai.ClassifyDocumentPayload,
+        answer: ai.CachedAnswer & { promptVersion: string },
+        applyMode: 'review' | 'auto',
+      ) => atomic((tx) => ai.saveSuggestions(tx, payload, answer, applyMode)),
+      async reschedule(payload: ai.ClassifyDocumentPayload, runAt: Date) {
+        await ai.enqueueClassificationIfConfigured(em, payload, runAt);
+      },
     }),
     jobs: translated({
       enqueueObjectRemoval: (payload: RemoveObjectPayload) => enqueueObjectRemoval(em, payload),
