@@ -81,7 +81,7 @@ export async function classificationInput(
         and d.processing_version = ?`,
     [payload.documentId, payload.userId, payload.version],
   );
-  if (!row || !row.ai_base_url || !row.ai_model || !row.api_key_ciphertext) return null;
+  if (!row?.ai_base_url || !row.ai_model || !row.api_key_ciphertext) return null;
   const topics = await query<{ name: string }>(
     em,
     'select name from topics where user_id = ? order by name',
