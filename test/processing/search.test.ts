@@ -124,6 +124,21 @@ describe('processing makes documents searchable', { timeout: 120_000 }, () => {
     expect(events.at(-1)).toMatchObject({ error: 'too_many_pages', details: { reason: 'too_many_pages' } });
   });
 
+  it('a text of ~1 MiB of distinct tokens is stored and indexed (the tsvector stays under its 1 MiB limit)', async () => {
+    const tokens = Array.from(
+      { length: 110_000 },
+      (_, index) => `t${index.toString(36)}x${randomUUID().slice(0, 2)}`,
+    );
+    const document = await uploadAndProcess(
+      'tokens.txt',
+      'text/plain',
+      utf8(`aardvarkfirst ${tokens.join(' ')}`),
+    );
+    expect(document.processing?.status).toBe('processed');
+    expect(document.processing?.textLength).toBeGreaterThan(900_000);
+    await expectFound('aardvarkfirst', document.id);
+  });
+
   it('the same bytes again: duplicateOf names the oldest copy, findBySha256 lists both', async () => {
     const bytes = utf8(`duplicate memo ${randomUUID()}`);
     const first = await uploadAndProcess('memo.txt', 'text/plain', bytes);
@@ -192,6 +207,38 @@ describe('topic rules', { timeout: 120_000 }, () => {
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toContain('invalid regular expression');
     expect((await client.topics.list.query()).map((topic) => topic.name)).not.toContain('Broken');
+  });
+
+  it('a job that died mid-way (row left processing, no text) runs again and finishes once', async () => {
+    const document = await uploadAndProcess(
+      'crash.txt',
+      'text/plain',
+      utf8('walrus inventory after a crash'),
+    );
+    // What a worker killed between `processing` and its commit leaves behind.
+    const [row] = await queryDatabase<{ processing_version: number }>(
+      `update documents set processing_status = 'processing' where id = $1 returning processing_version`,
+      [document.id],
+    );
+    await queryDatabase('delete from document_text where document_id = $1', [document.id]);
+    expect((await client.documents.search.query({ query: 'walrus' })).items).toEqual([]);
+    await queryDatabase(`select graphile_worker.add_job('process_document', $1::json)`, [
+      JSON.stringify({
+        documentId: document.id,
+        userId: owner,
+        version: row?.processing_version,
+        reason: 'ready',
+      }),
+    ]);
+    expect((await processed(client, document.id)).processing?.status).toBe('processed');
+    expect((await client.documents.search.query({ query: 'walrus' })).items.map((hit) => hit.id)).toEqual([
+      document.id,
+    ]);
+    const events = await queryDatabase<{ status: string }>(
+      `select status from status_events where document_id = $1 and status = 'processed'`,
+      [document.id],
+    );
+    expect(events).toHaveLength(2);
   });
 
   it('a job run again after it finished (a crash after commit) processes nothing twice', async () => {
