@@ -80,7 +80,9 @@ describe('the wire format docs/api.md documents', () => {
       httpCall('documents.get', procedure('documents.get'), { id: document.id }, { token }),
     );
     expect(got.status).toBe(200);
-    expect(documentSchema.parse(dataOf(got.json))).toEqual(document);
+    // Processing runs on its own after `ready`: its part of the view may have moved on meanwhile.
+    const { processing: _processing, ...stored } = document;
+    expect(documentSchema.parse(dataOf(got.json))).toMatchObject(stored);
     const topics = await send(httpCall('topics.list', procedure('topics.list'), undefined, { token }));
     expect(topics.status).toBe(200);
     expect(Array.isArray(dataOf(topics.json))).toBe(true);

@@ -28,7 +28,9 @@ describe('documents', () => {
         status: 'ready',
         topics: [],
       });
-      expect(await client.documents.get.query({ id: document.id })).toEqual(document);
+      // Processing runs on its own after `ready`: by the time of this read it may have moved on.
+      const { processing: _processing, ...stored } = document;
+      expect(await client.documents.get.query({ id: document.id })).toMatchObject(stored);
 
       const { url } = await client.documents.downloadUrl.mutate({ id: document.id });
       const response = await fetch(url);

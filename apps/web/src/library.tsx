@@ -76,10 +76,15 @@ export function Library(props: {
           .query({ id: event.documentId })
           .then((doc) => {
             if (filter !== undefined && !doc.topics.includes(filter)) return;
+            // Processing events follow `ready` for older documents too (a reprocess, a slow queue):
+            // they refresh a row on the page but never add one (that would break the paging).
+            const processingEvent = ['processing', 'processed', 'processing_failed'].includes(event.status);
             setItems((previous) =>
               previous.some((item) => item.id === doc.id)
                 ? previous.map((item) => (item.id === doc.id ? doc : item))
-                : [doc, ...previous],
+                : processingEvent
+                  ? previous
+                  : [doc, ...previous],
             );
           })
           .catch(() => undefined);

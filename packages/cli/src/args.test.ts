@@ -17,10 +17,45 @@ function usageError(argv: string[]): string {
 describe('parseInvocation', () => {
   it('parses upload with repeated topics, --direct and several files', () => {
     expect(parse(['upload', 'a.pdf', '--topic', 'x', 'b.txt', '--topic', 'y z', '--direct'])).toEqual({
-      command: { name: 'upload', files: ['a.pdf', 'b.txt'], topics: ['x', 'y z'], direct: true },
+      command: {
+        name: 'upload',
+        files: ['a.pdf', 'b.txt'],
+        topics: ['x', 'y z'],
+        direct: true,
+        skipDuplicates: false,
+        wait: true,
+      },
       json: false,
       url: DEFAULT_URL,
     });
+  });
+
+  it('parses upload --skip-duplicates --no-wait, search, suggestions and topic rules', () => {
+    expect(parse(['upload', 'a.pdf', '--skip-duplicates', '--no-wait']).command).toMatchObject({
+      skipDuplicates: true,
+      wait: false,
+    });
+    expect(parse(['search', 'water', 'damage', '--limit', '5']).command).toEqual({
+      name: 'search',
+      query: 'water damage',
+      topic: undefined,
+      limit: 5,
+    });
+    expect(parse(['suggestions', 'abc', '--apply']).command).toEqual({
+      name: 'suggestions',
+      id: 'abc',
+      apply: true,
+    });
+    expect(parse(['topics', 'update', 'abc', '--match', 'regex', '--pattern', 'inv-\\d+']).command).toEqual({
+      name: 'topics',
+      action: 'update',
+      id: 'abc',
+      description: undefined,
+      color: undefined,
+      match: { algorithm: 'regex', pattern: 'inv-\\d+', caseSensitive: false },
+    });
+    expect(() => parse(['topics', 'create', 'x', '--pattern', 'y'])).toThrow(/go with --match/);
+    expect(() => parse(['search'])).toThrow(/missing <query>/);
   });
 
   it('takes global options before or after the command', () => {

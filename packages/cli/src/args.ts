@@ -17,14 +17,39 @@ export interface Invocation {
 /** `docstore topics [create|rename|delete]`: `topic` is a topic name, `id` a topic id. */
 export type TopicsCommand =
   | { name: 'topics'; action: 'list' }
-  | { name: 'topics'; action: 'create'; topic: string; description?: string; color?: string }
+  | {
+      name: 'topics';
+      action: 'create';
+      topic: string;
+      description?: string;
+      color?: string;
+      match?: MatchFlags;
+    }
   | { name: 'topics'; action: 'rename'; id: string; topic: string }
+  | { name: 'topics'; action: 'update'; id: string; description?: string; color?: string; match?: MatchFlags }
   | { name: 'topics'; action: 'delete'; id: string };
+
+/** `--match <algorithm> --pattern <text> [--case-sensitive]`: a topic's matching rule. */
+export interface MatchFlags {
+  algorithm: string;
+  pattern: string;
+  caseSensitive: boolean;
+}
 
 /** A command with its operands and options, checked as far as the CLI can without the server. */
 export type Command =
   | { name: 'help'; command?: CommandName }
-  | { name: 'upload'; files: string[]; topics: string[]; direct: boolean }
+  | {
+      name: 'upload';
+      files: string[];
+      topics: string[];
+      direct: boolean;
+      skipDuplicates: boolean;
+      /** Follow each document's processing to its end (default), or return once it is ready. */
+      wait: boolean;
+    }
+  | { name: 'search'; query: string; topic?: string; limit?: number }
+  | { name: 'suggestions'; id: string; apply: boolean }
   | { name: 'list'; topic?: string; limit?: number; all: boolean }
   | { name: 'get'; id: string }
   | { name: 'download'; id: string; output?: string; force: boolean }
@@ -43,12 +68,25 @@ const GLOBAL_OPTIONS = {
 } as const satisfies Options;
 
 const COMMAND_OPTIONS = {
-  upload: { topic: { type: 'string', multiple: true }, direct: { type: 'boolean' } },
+  upload: {
+    topic: { type: 'string', multiple: true },
+    direct: { type: 'boolean' },
+    'skip-duplicates': { type: 'boolean' },
+    'no-wait': { type: 'boolean' },
+  },
+  search: { topic: { type: 'string' }, limit: { type: 'string' } },
+  suggestions: { apply: { type: 'boolean' } },
   list: { topic: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' } },
   get: {},
   download: { output: { type: 'string', short: 'o' }, force: { type: 'boolean', short: 'f' } },
   delete: {},
-  topics: { description: { type: 'string' }, color: { type: 'string' } },
+  topics: {
+    description: { type: 'string' },
+    color: { type: 'string' },
+    match: { type: 'string' },
+    pattern: { type: 'string' },
+    'case-sensitive': { type: 'boolean' },
+  },
   counts: {},
   token: { user: { type: 'string' }, ttl: { type: 'string' } },
 } as const satisfies Record<string, Options>;
@@ -124,11 +162,42 @@ export function resolveUrl(flag: string | undefined, env: NodeJS.ProcessEnv): st
   return raw;
 }
 
-function topicsCommand(positionals: string[], values: { description?: string; color?: string }): Command {
-  const [action = 'list', ...rest] = positionals;
-  if (action !== 'create' && (values.description !== undefined || values.color !== undefined)) {
-    throw new UsageError('--description and --color go with `topics create`');
+function matchFlags(values: {
+  match?: string;
+  pattern?: string;
+  'case-sensitive'?: boolean;
+}): MatchFlags | undefined {
+  if (values.match === undefined) {
+    if (values.pattern !== undefined || values['case-sensitive'] !== undefined)
+      throw new UsageError('--pattern and --case-sensitive go with --match <algorithm>');
+    return undefined;
   }
+  return {
+    algorithm: values.match,
+    pattern: values.pattern ?? '',
+    caseSensitive: values['case-sensitive'] ?? false,
+  };
+}
+
+function topicsCommand(
+  positionals: string[],
+  values: {
+    description?: string;
+    color?: string;
+    match?: string;
+    pattern?: string;
+    'case-sensitive'?: boolean;
+  },
+): Command {
+  const [action = 'list', ...rest] = positionals;
+  const editing = action === 'create' || action === 'update';
+  if (
+    !editing &&
+    (values.description !== undefined || values.color !== undefined || values.match !== undefined)
+  ) {
+    throw new UsageError('--description, --color and --match go with `topics create` and `topics update`');
+  }
+  const match = matchFlags(values);
   switch (action) {
     case 'list':
       expectPositionals('topics list', rest, []);
@@ -141,6 +210,18 @@ function topicsCommand(positionals: string[], values: { description?: string; co
         topic,
         description: values.description,
         color: values.color,
+        match,
+      };
+    }
+    case 'update': {
+      const [id = ''] = expectPositionals('topics update', rest, ['<id>']);
+      return {
+        name: 'topics',
+        action: 'update',
+        id,
+        description: values.description,
+        color: values.color,
+        match,
       };
     }
     case 'rename': {
@@ -152,7 +233,7 @@ function topicsCommand(positionals: string[], values: { description?: string; co
       return { name: 'topics', action: 'delete', id };
     }
     default:
-      throw new UsageError(`topics: unknown action '${action}' (list, create, rename, delete)`);
+      throw new UsageError(`topics: unknown action '${action}' (list, create, update, rename, delete)`);
   }
 }
 
@@ -179,8 +260,26 @@ function commandOf(name: CommandName, args: string[]): Parsed {
         files: positionals,
         topics: values.topic ?? [],
         direct: values.direct ?? false,
+        skipDuplicates: values['skip-duplicates'] ?? false,
+        wait: !(values['no-wait'] ?? false),
       };
       return { command, ...globalsOf(values) };
+    }
+    case 'search': {
+      const { values, positionals } = parse(args, { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS.search });
+      if (values.help) return { command: { name: 'help', command: name }, json: false };
+      if (positionals.length === 0) throw new UsageError('search: missing <query>');
+      const limit = values.limit === undefined ? undefined : parsePositiveInteger('--limit', values.limit);
+      return {
+        command: { name, query: positionals.join(' '), topic: values.topic, limit },
+        ...globalsOf(values),
+      };
+    }
+    case 'suggestions': {
+      const { values, positionals } = parse(args, { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS.suggestions });
+      if (values.help) return { command: { name: 'help', command: name }, json: false };
+      const [id = ''] = expectPositionals(name, positionals, ['<id>']);
+      return { command: { name, id, apply: values.apply ?? false }, ...globalsOf(values) };
     }
     case 'list': {
       const { values, positionals } = parse(args, { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS.list });

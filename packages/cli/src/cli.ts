@@ -2,6 +2,7 @@ import { createMetadataClient } from '@docstore/contract';
 import { type Command, type Invocation, parseInvocation, workingDirectory } from './args.ts';
 import { deleteDocument, getDocument, listDocuments } from './commands/documents.ts';
 import { download } from './commands/download.ts';
+import { search, suggestions } from './commands/search.ts';
 import { mintCommandToken } from './commands/token.ts';
 import { counts, topics } from './commands/topics.ts';
 import { upload } from './commands/upload.ts';
@@ -29,6 +30,10 @@ function run(ctx: CommandContext, command: Exclude<Command, { name: 'help' }>): 
       return counts(ctx);
     case 'token':
       return mintCommandToken(ctx, command);
+    case 'search':
+      return search(ctx, command);
+    case 'suggestions':
+      return suggestions(ctx, command);
   }
 }
 

@@ -1,10 +1,18 @@
 import { type CommandName, DEFAULT_URL } from './args.ts';
 
 const USAGE: Record<CommandName, string> = {
-  upload: `docstore upload <file…> [--topic <name>]… [--direct]
-  Uploads each file (streamed, never read into memory) with a progress bar on stderr.
-  --topic <name>  tag the documents (repeatable; the topic must exist)
-  --direct        send the bytes straight to storage through a presigned URL`,
+  upload: `docstore upload <file…> [--topic <name>]… [--direct] [--skip-duplicates] [--no-wait]
+  Uploads each file (streamed, never read into memory) with a progress bar on stderr that follows
+  the document through processing (text extraction, topic rules) to its end.
+  --topic <name>       tag the documents (repeatable; the topic must exist)
+  --direct             send the bytes straight to storage through a presigned URL
+  --skip-duplicates    skip files whose bytes (SHA-256) are already stored
+  --no-wait            stop following once the document is ready, before processing ends`,
+  search: `docstore search <query…> [--topic <name>] [--limit <n>]
+  Full-text search over your documents (web-search syntax: words, "phrases", -excluded, or);
+  names match despite typos. Matches are shown between << and >>.`,
+  suggestions: `docstore suggestions <id> [--apply]
+  Shows the AI's topic suggestions for a document; --apply applies every pending one.`,
   list: `docstore list [--topic <name>] [--limit <n>] [--all]
   Lists documents, newest first: one page (default 50), or every page with --all.`,
   get: `docstore get <id>
@@ -15,10 +23,12 @@ const USAGE: Record<CommandName, string> = {
   delete: `docstore delete <id>
   Deletes the document and its bytes.`,
   topics: `docstore topics
-docstore topics create <name> [--description <text>] [--color <#rrggbb>]
+docstore topics create <name> [--description <text>] [--color <#rrggbb>] [--match <algorithm> --pattern <text> [--case-sensitive]]
+docstore topics update <id> [--description <text>] [--color <#rrggbb>] [--match <algorithm> --pattern <text> [--case-sensitive]]
 docstore topics rename <id> <new name>
 docstore topics delete <id>
-  Lists, creates, renames and deletes topics (deleting keeps the documents).`,
+  Lists, creates, changes, renames and deletes topics (deleting keeps the documents).
+  --match any|all|literal|regex|fuzzy|none: processed documents whose text matches get the topic.`,
   counts: `docstore counts
   Ready documents per topic.`,
   token: `docstore token --user <uuid> [--ttl <1h|30m|7d|seconds>]

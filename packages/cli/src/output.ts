@@ -59,8 +59,22 @@ export function formatDocument(document: DocumentView): string {
       ['topics', document.topics.join(', ') || '-'],
       ['created', document.createdAt],
       ['updated', document.updatedAt],
+      ...processingRows(document),
     ],
   );
+}
+
+/** What processing found, when the server says. */
+function processingRows(document: DocumentView): string[][] {
+  const processing = document.processing;
+  if (!processing) return [];
+  const status = processing.failure ? `${processing.status}: ${processing.failure}` : processing.status;
+  const rows = [['processing', status]];
+  if (processing.textLength !== null) rows.push(['text', `${processing.textLength} characters`]);
+  if (processing.pages !== null) rows.push(['pages', String(processing.pages)]);
+  if (processing.language !== null) rows.push(['language', processing.language]);
+  if (processing.duplicateOf !== null) rows.push(['duplicate of', processing.duplicateOf]);
+  return rows;
 }
 
 /** Topics as a table. */

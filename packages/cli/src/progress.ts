@@ -67,6 +67,7 @@ export function truncateMiddle(text: string, max: number): string {
 function label(state: ProgressState): string {
   if (state.status === 'pending' && state.direct) return 'sending to storage';
   if (state.status === 'failed' && state.error) return `failed: ${state.error}`;
+  if (state.status === 'processing_failed' && state.error) return `processing failed: ${state.error}`;
   return state.status;
 }
 
@@ -81,7 +82,8 @@ export function formatBar(fraction: number, width: number): string {
 
 /** How far an upload is: stored and ready count as complete whatever the events said. */
 function figures(state: ProgressState): { fraction: number; percent: string; bytes: string } {
-  const done = state.status === 'stored' || state.status === 'ready';
+  // Processing follows `ready`: the bytes are all in by then.
+  const done = ['stored', 'ready', 'processing', 'processed', 'processing_failed'].includes(state.status);
   const total = state.totalBytes;
   const received = done && total !== null ? total : state.receivedBytes;
   const fraction = total === null || total === 0 ? (done ? 1 : 0) : received / total;

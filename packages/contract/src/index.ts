@@ -6,6 +6,7 @@ export * from './client-errors.ts';
 export * from './errors.ts';
 export * from './header-json.ts';
 export * from './metadata/client.ts';
+export * from './metadata/processing-schemas.ts';
 export * from './metadata/router.ts';
 export * from './metadata/schemas.ts';
 export * from './streaming-fetch.ts';

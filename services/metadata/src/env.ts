@@ -90,6 +90,16 @@ const envSchema = z
       .min(0)
       .max(7 * 24 * 3600)
       .default(900),
+    /** Document processing: wall-clock limit of one extraction (worker thread start included). */
+    EXTRACTION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** Documents larger than this are not extracted (processing fails with `too_large`). */
+    EXTRACTION_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 ** 2),
+    /** Jobs (processing, removals) this instance runs at once; extraction takes about a core each. */
+    JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

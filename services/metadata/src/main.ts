@@ -20,11 +20,15 @@ import { createSecretBox } from './domain/secret-box.ts';
 import { createStatusBus } from './domain/status/status-bus.ts';
 import { startSweeper } from './domain/sweeper.ts';
 import { loadMetadataConfig, type MetadataConfig } from './env.ts';
+import { classifyDocumentTask } from './jobs/classify-document.ts';
+import { processDocumentTask } from './jobs/process-document.ts';
 import { removeObjectTask } from './jobs/remove-object.ts';
 import { createMetadataMetrics } from './metrics.ts';
 import { createReconcileRun } from './reconcile-wiring.ts';
 import { createMetadataServer } from './server.ts';
+import { CLASSIFY_DOCUMENT_TASK } from './store/ai.ts';
 import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
+import { PROCESS_DOCUMENT_TASK } from './store/processing-jobs.ts';
 import { createStore } from './store/store.ts';
 
 async function main(): Promise<void> {
@@ -62,9 +66,27 @@ async function main(): Promise<void> {
     logger,
     timeouts,
   });
+  const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
   // Work decided in a transaction and done after its commit (object removal; later, processing).
-  const jobs = createJobQueue({ databaseUrl: config.DATABASE_URL, logger });
+  const jobs = createJobQueue({
+    databaseUrl: config.DATABASE_URL,
+    logger,
+    concurrency: config.JOB_CONCURRENCY,
+  });
   jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
+  jobs.register(
+    PROCESS_DOCUMENT_TASK,
+    processDocumentTask({
+      blob,
+      store: () => createStore(orm.em),
+      logger,
+      limits: { timeoutMs: config.EXTRACTION_TIMEOUT_MS, maxInputBytes: config.EXTRACTION_MAX_BYTES },
+    }),
+  );
+  jobs.register(
+    CLASSIFY_DOCUMENT_TASK,
+    classifyDocumentTask({ store: () => createStore(orm.em), secrets, logger }),
+  );
   await jobs.start();
   const sweeper = startSweeper({
     orm,
@@ -74,7 +96,6 @@ async function main(): Promise<void> {
     retentionHours: config.STATUS_RETENTION_HOURS,
     metrics: metrics.sweeper,
   });
-  const secrets = createSecretBox(config.SETTINGS_ENCRYPTION_KEY, config.SETTINGS_ENCRYPTION_KEYS_OLD);
   const reconcileRun = createReconcileRun({
     orm,
     databaseUrl: config.DATABASE_URL,

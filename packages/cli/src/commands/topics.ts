@@ -1,4 +1,4 @@
-import type { TopicsCommand } from '../args.ts';
+import type { MatchFlags, TopicsCommand } from '../args.ts';
 import type { CommandContext } from '../context.ts';
 import { formatCounts, formatTopics } from '../output.ts';
 
@@ -13,11 +13,29 @@ export async function topics(ctx: CommandContext, command: TopicsCommand): Promi
     }
     case 'create': {
       const topic = await client.topics.create.mutate(
-        { name: command.topic, description: command.description, color: command.color },
+        {
+          name: command.topic,
+          description: command.description,
+          color: command.color,
+          match: ruleOf(command.match),
+        },
         { signal },
       );
       if (out.jsonMode) return out.json(topic);
       return out.line(`created topic ${topic.name} (${topic.id})`);
+    }
+    case 'update': {
+      const topic = await client.topics.update.mutate(
+        {
+          id: command.id,
+          description: command.description,
+          color: command.color,
+          match: ruleOf(command.match),
+        },
+        { signal },
+      );
+      if (out.jsonMode) return out.json(topic);
+      return out.line(`updated topic ${topic.name} (${topic.id})`);
     }
     case 'rename': {
       const topic = await client.topics.update.mutate({ id: command.id, name: command.topic }, { signal });
@@ -31,6 +49,16 @@ export async function topics(ctx: CommandContext, command: TopicsCommand): Promi
       return out.line(`deleted topic ${deleted.name} (removed from ${deleted.removedFrom} ${documents})`);
     }
   }
+}
+
+/** The flags as the contract's rule; the server checks the algorithm and the pattern. */
+function ruleOf(match: MatchFlags | undefined) {
+  if (match === undefined) return undefined;
+  return {
+    algorithm: match.algorithm as 'none' | 'any' | 'all' | 'literal' | 'regex' | 'fuzzy',
+    pattern: match.pattern,
+    caseSensitive: match.caseSensitive,
+  };
 }
 
 /** `docstore counts`: ready documents per topic. */

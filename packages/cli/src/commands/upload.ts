@@ -1,4 +1,5 @@
-import { openAsBlob } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { type DocumentView, uploadDocument } from '@docstore/contract';
@@ -12,6 +13,16 @@ import { StatusFollower } from '../status-follower.ts';
 
 /** How long a failed direct upload waits for its `failed` event, which carries the reason. */
 const REASON_WAIT_MS = 2_000;
+
+/** How long the bar follows a document's processing (OCR of a long scan takes a while). */
+const PROCESSING_WAIT_MS = 180_000;
+
+/** Hex SHA-256 of a file, streamed. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 interface LocalFile {
   path: string;
@@ -118,7 +129,7 @@ async function uploadDirect(job: UploadJob): Promise<DocumentView> {
  */
 export async function upload(
   ctx: CommandContext,
-  options: { files: string[]; topics: string[]; direct: boolean },
+  options: { files: string[]; topics: string[]; direct: boolean; skipDuplicates?: boolean; wait?: boolean },
 ): Promise<void> {
   const files = await checkFiles(ctx.cwd, options.files);
   const progress = createProgressReporter(ctx.progressStream);
@@ -128,6 +139,16 @@ export async function upload(
   const uploaded: DocumentView[] = [];
   try {
     for (const file of files) {
+      if (options.skipDuplicates) {
+        const copies = await ctx.client.documents.findBySha256.query(
+          { sha256: await sha256OfFile(file.path) },
+          { signal: ctx.signal },
+        );
+        if (copies[0]) {
+          ctx.out.note(`skipped ${file.name}: already stored as ${copies[0].name} (${copies[0].id})`);
+          continue;
+        }
+      }
       const body = await openAsBlob(file.path);
       const job: UploadJob = {
         ctx,
@@ -141,13 +162,30 @@ export async function upload(
       let document: DocumentView;
       try {
         document = options.direct ? await uploadDirect(job) : await uploadProxied(job);
+        if (options.wait !== false && document.status === 'ready') {
+          // The bar goes on through processing: processing → processed | processing_failed.
+          follower.follow(document.id);
+          const ended = await follower.until(
+            (event) => event.status === 'processed' || event.status === 'processing_failed',
+            PROCESSING_WAIT_MS,
+          );
+          if (ended)
+            document = await ctx.client.documents.get.query({ id: document.id }, { signal: ctx.signal });
+        }
       } catch (error) {
         progress.finish({ status: 'failed' });
         throw error;
       } finally {
         follower.stop();
       }
-      progress.finish({ status: document.status });
+      progress.finish({
+        status:
+          document.processing?.status === 'processing_failed'
+            ? 'processing_failed'
+            : document.processing?.status === 'processed'
+              ? 'processed'
+              : document.status,
+      });
       uploaded.push(document);
     }
   } finally {

@@ -6,6 +6,16 @@ import { DocstoreError, toTRPCError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
 import { initDocstoreTRPC, type ProcedureObserver } from '../trpc.ts';
 import {
+  applySuggestionsInputSchema,
+  type DocumentText,
+  documentTextSchema,
+  type SearchPage,
+  searchInputSchema,
+  searchPageSchema,
+  type TopicSuggestionView,
+  topicSuggestionSchema,
+} from './processing-schemas.ts';
+import {
   type AuditPage,
   auditPageSchema,
   type CreatedUpload,
@@ -29,6 +39,7 @@ import {
   type StatusEvent,
   setTopicsInputSchema,
   settingsSchema,
+  sha256LookupInputSchema,
   type TopicView,
   topicCountsSchema,
   topicRefSchema,
@@ -67,6 +78,18 @@ export interface DocumentsApi {
     input: Input<typeof onStatusInputSchema>,
     signal: AbortSignal,
   ): AsyncIterable<{ id: string; event: StatusEvent }>;
+  /** Full-text search over the caller's processed documents (and typo-tolerant over names). */
+  search(input: Input<typeof searchInputSchema>): Promise<SearchPage>;
+  /** The extracted text and what processing found. */
+  text(input: Input<typeof documentRefSchema>): Promise<DocumentText>;
+  /** Runs processing again (text, rules, AI); the document view shows `processing` meanwhile. */
+  reprocess(input: Input<typeof documentRefSchema>): Promise<DocumentView>;
+  /** The AI's topic suggestions for a document. */
+  suggestions(input: Input<typeof documentRefSchema>): Promise<TopicSuggestionView[]>;
+  /** Applies accepted suggestions (creating new topics), dismisses rejected ones. */
+  applySuggestions(input: Input<typeof applySuggestionsInputSchema>): Promise<DocumentView>;
+  /** The caller's ready documents with these bytes (hex SHA-256), oldest first. */
+  findBySha256(input: Input<typeof sha256LookupInputSchema>): Promise<DocumentView[]>;
 }
 
 /** Topics (tags) of the calling user. */
@@ -179,6 +202,30 @@ export const metadataRouter = router({
         throw toTRPCError(new DocstoreError('UNAUTHORIZED', 'the access token expired'));
       }
     }),
+    search: userProcedure
+      .input(searchInputSchema)
+      .output(searchPageSchema)
+      .query(({ ctx, input }) => ctx.user.documents.search(input)),
+    text: userProcedure
+      .input(documentRefSchema)
+      .output(documentTextSchema)
+      .query(({ ctx, input }) => ctx.user.documents.text(input)),
+    reprocess: userProcedure
+      .input(documentRefSchema)
+      .output(documentSchema)
+      .mutation(({ ctx, input }) => ctx.user.documents.reprocess(input)),
+    suggestions: userProcedure
+      .input(documentRefSchema)
+      .output(topicSuggestionSchema.array())
+      .query(({ ctx, input }) => ctx.user.documents.suggestions(input)),
+    applySuggestions: userProcedure
+      .input(applySuggestionsInputSchema)
+      .output(documentSchema)
+      .mutation(({ ctx, input }) => ctx.user.documents.applySuggestions(input)),
+    findBySha256: userProcedure
+      .input(sha256LookupInputSchema)
+      .output(documentSchema.array())
+      .query(({ ctx, input }) => ctx.user.documents.findBySha256(input)),
   }),
   topics: router({
     list: userProcedure.output(topicSchema.array()).query(({ ctx }) => ctx.user.topics.list()),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PRESIGN_EXPIRY_SECONDS, mimeTypeSchema, uuidSchema } from '../blob/schemas.ts';
+import { documentProcessingSchema, matchingRuleSchema } from './processing-schemas.ts';
 
 const hasNoControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
 const characterCount = (value: string) => [...value].length;
@@ -44,6 +45,8 @@ export const documentSchema = z.object({
   topics: z.array(z.string()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** What processing found (text, pages, language, duplicates); absent from older servers. */
+  processing: documentProcessingSchema.optional(),
 });
 export type DocumentView = z.infer<typeof documentSchema>;
 
@@ -74,6 +77,9 @@ export const documentPageSchema = z.object({
 });
 export type DocumentPage = z.infer<typeof documentPageSchema>;
 
+/** For `upload --skip-duplicates`: which of the caller's documents hold these bytes. */
+export const sha256LookupInputSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
 export const setTopicsInputSchema = z.object({ id: uuidSchema, topics: topicNamesSchema });
 
 export const downloadUrlInputSchema = z.object({
@@ -95,6 +101,8 @@ export const topicSchema = z.object({
   documentCount: z.number().int().nonnegative(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** The matching rule: processed documents whose text matches get this topic. */
+  match: z.object({ algorithm: z.string(), pattern: z.string(), caseSensitive: z.boolean() }).optional(),
 });
 export type TopicView = z.infer<typeof topicSchema>;
 
@@ -104,6 +112,8 @@ export const createTopicInputSchema = z.object({
   name: topicNameSchema,
   description: descriptionSchema.optional(),
   color: colorSchema.optional(),
+  /** Documents processed from now on whose text matches get the topic. */
+  match: matchingRuleSchema.optional(),
 });
 
 export const updateTopicInputSchema = z.object({
@@ -113,6 +123,8 @@ export const updateTopicInputSchema = z.object({
   description: descriptionSchema.nullable().optional(),
   /** null clears it. */
   color: colorSchema.nullable().optional(),
+  /** `{ algorithm: 'none', pattern: '' }` turns matching off. */
+  match: matchingRuleSchema.optional(),
 });
 
 export const deletedTopicSchema = z.object({ name: z.string(), removedFrom: z.number().int().nonnegative() });
@@ -126,6 +138,12 @@ export const settingsSchema = z.object({
   /** Never the key itself: at most its last 4 characters, e.g. `••••••••abcd`. */
   apiKey: z.string().nullable(),
   updatedAt: z.iso.datetime().nullable(),
+  /** An OpenAI-compatible provider's base URL (e.g. https://api.openai.com/v1). */
+  aiBaseUrl: z.string().nullable().optional(),
+  /** `auto`: AI suggestions are applied at once; `review`: they wait for documents.applySuggestions. */
+  aiApplyMode: z.enum(['review', 'auto']).optional(),
+  /** Whether the AI may propose topics the caller does not have yet. */
+  aiNewTopics: z.boolean().optional(),
 });
 export type SettingsView = z.infer<typeof settingsSchema>;
 
@@ -134,6 +152,13 @@ export const updateSettingsInputSchema = z.object({
   aiModel: z.string().trim().min(1).max(128).nullable().optional(),
   /** Omitted: keep the stored key; null: clear it. */
   apiKey: z.string().min(1).max(4096).nullable().optional(),
+  aiBaseUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable()
+    .optional(),
+  aiApplyMode: z.enum(['review', 'auto']).optional(),
+  aiNewTopics: z.boolean().optional(),
 });
 
 export const metadataHealthSchema = z.object({ ok: z.boolean(), database: z.boolean(), blob: z.boolean() });
@@ -165,6 +190,10 @@ export const uploadStatusSchema = z.enum([
   'deleted',
   'deleting',
   'missing',
+  // Processing after `ready`: text extraction and topic rules (then `processed` or `processing_failed`).
+  'processing',
+  'processed',
+  'processing_failed',
 ]);
 export type UploadStatus = z.infer<typeof uploadStatusSchema>;
 
@@ -175,6 +204,12 @@ export const statusEventSchema = z.object({
   totalBytes: z.number().int().nonnegative().nullable(),
   error: z.string().nullable(),
   at: z.iso.datetime(),
+  /** `processed`: the topics its rules assigned. */
+  topics: z.array(z.string()).optional(),
+  /** `processed` (or later, after AI): topics suggested for review. */
+  suggestedTopics: z.array(z.string()).optional(),
+  /** `processing_failed`: why (e.g. `unsupported_type`); also in `error`. */
+  reason: z.string().optional(),
 });
 export type StatusEvent = z.infer<typeof statusEventSchema>;
 

@@ -8,6 +8,7 @@ import { Migration20261127000000_initial } from './migrations/Migration202611270
 import { Migration20261127235414_status_events } from './migrations/Migration20261127235414_status_events.ts';
 import { Migration20261130000000_life_cycle } from './migrations/Migration20261130000000_life_cycle.ts';
 import { Migration20261130120000_audit_request_id } from './migrations/Migration20261130120000_audit_request_id.ts';
+import { Migration20261130120000_processing } from './migrations/Migration20261130120000_processing.ts';
 import { Migration20261130120000_reconcile_index } from './migrations/Migration20261130120000_reconcile_index.ts';
 
 /** How to reach the metadata database; everything comes from the caller (main.ts, tests, the CLI config). */
@@ -63,6 +64,7 @@ const migrationsList = [
   { name: 'Migration20261130000000_life_cycle', class: Migration20261130000000_life_cycle },
   { name: 'Migration20261130120000_audit_request_id', class: Migration20261130120000_audit_request_id },
   { name: 'Migration20261130120000_reconcile_index', class: Migration20261130120000_reconcile_index },
+  { name: 'Migration20261130120000_processing', class: Migration20261130120000_processing },
 ];
 
 // Where the CLI writes new migrations; the ones that run come from `migrationsList`.

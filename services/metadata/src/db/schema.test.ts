@@ -51,6 +51,7 @@ describe('metadata schema', () => {
       'Migration20261130000000_life_cycle',
       'Migration20261130120000_audit_request_id',
       'Migration20261130120000_reconcile_index',
+      'Migration20261130120000_processing',
     ]);
   });
 
@@ -64,16 +65,20 @@ describe('metadata schema', () => {
       );
     const tables = [...new Set(rows.map((r) => r.table_name))].sort();
     expect(tables).toEqual([
+      'ai_classification_cache',
       'audit_log',
+      'document_text',
       'document_topics',
       'documents',
       'status_events',
+      'topic_suggestions',
       'topics',
       'user_settings',
     ]);
     const typeOf = (table: string, column: string) =>
       rows.find((r) => r.table_name === table && r.column_name === column)?.data_type;
     expect(typeOf('documents', 'size')).toBe('bigint');
+    expect(typeOf('document_text', 'search')).toBe('tsvector');
     expect(typeOf('documents', 'created_at')).toBe('timestamp with time zone');
     expect(typeOf('audit_log', 'ip_address')).toBe('inet');
     expect(typeOf('audit_log', 'details')).toBe('jsonb');

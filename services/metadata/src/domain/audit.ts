@@ -10,6 +10,8 @@ export type AuditAction =
   | 'document.delete'
   | 'document.missing'
   | 'document.set_topics'
+  | 'document.reprocess'
+  | 'document.apply_suggestions'
   | 'topic.create'
   | 'topic.update'
   | 'topic.delete'

@@ -1,9 +1,10 @@
 import type { DocumentPage, DocumentView } from '@docstore/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PROCESSING_COLUMNS, type ProcessingRow, processingOf } from '../store/search.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { normalizeTopicName } from './topic-names.ts';
 
-interface PageRow {
+interface PageRow extends ProcessingRow {
   id: string;
   name: string;
   mime_type: string;
@@ -18,7 +19,10 @@ interface PageRow {
 /** A document's columns and its topic names, sorted, as one array column. */
 const VIEW_COLUMNS = `d.id, d.name, d.mime_type, d.size, d.sha256, d.status, d.created_at, d.updated_at,
   array(select t.name from document_topics dt join topics t on t.id = dt.topic_id
-        where dt.document_id = d.id order by t.name) as topics`;
+        where dt.document_id = d.id order by t.name) as topics, ${PROCESSING_COLUMNS}`;
+
+/** The document and its text's facts (never the text itself: `text_length` is a column). */
+const VIEW_FROM = 'documents d left join document_text t on t.document_id = d.id';
 
 function toView(row: PageRow): DocumentView {
   return {
@@ -31,6 +35,7 @@ function toView(row: PageRow): DocumentView {
     topics: row.topics,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
+    processing: processingOf(row),
   };
 }
 
@@ -43,7 +48,7 @@ export async function documentById(
   const [row] = await em
     .getConnection()
     .execute<PageRow[]>(
-      `select ${VIEW_COLUMNS} from documents d where d.id = ? and d.user_id = ? and d.status <> 'deleting'`,
+      `select ${VIEW_COLUMNS} from ${VIEW_FROM} where d.id = ? and d.user_id = ? and d.status <> 'deleting'`,
       [id, userId],
     );
   return row ? toView(row) : null;
@@ -78,7 +83,7 @@ export async function documentPage(
   params.push(input.limit + 1);
   const rows = await em.getConnection().execute<PageRow[]>(
     `select ${VIEW_COLUMNS}
-     from documents d
+     from ${VIEW_FROM}
      where ${conditions.join(' and ')}
      order by d.created_at desc, d.id desc
      limit ?`,

@@ -1,5 +1,6 @@
 import { DocstoreError, type DocumentsApi, type StatusEvent } from '@docstore/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { createProcessingApi } from './document-processing.ts';
 import { hasStatusOrDocument } from './status/status-access.ts';
 import type { StatusBus } from './status/status-bus.ts';
 import { statusStream } from './status/status-stream.ts';
@@ -96,5 +97,7 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
     },
 
     onStatus: (input, signal) => statusFeed({ orm: deps.orm, bus: deps.bus, userId }, input, signal),
+
+    ...createProcessingApi({ store, caller }),
   };
 }

@@ -11,6 +11,9 @@ export function createSettingsApi(deps: { store: Store; caller: Caller; secrets:
     aiModel: settings?.aiModel ?? null,
     apiKey: settings?.apiKeyCiphertext ? maskSecret(secrets.open(settings.apiKeyCiphertext)) : null,
     updatedAt: settings?.updatedAt.toISOString() ?? null,
+    aiBaseUrl: settings?.aiBaseUrl ?? null,
+    aiApplyMode: settings?.aiApplyMode ?? 'review',
+    aiNewTopics: settings?.aiNewTopics ?? false,
   });
 
   return {
@@ -18,13 +21,16 @@ export function createSettingsApi(deps: { store: Store; caller: Caller; secrets:
       return view(await store.settings.find(caller.userId));
     },
 
-    async update({ aiProvider, aiModel, apiKey }) {
+    async update({ aiProvider, aiModel, apiKey, aiBaseUrl, aiApplyMode, aiNewTopics }) {
       const settings = await store.settings.save(
         caller,
         {
           aiProvider,
           aiModel,
           apiKeyCiphertext: apiKey === undefined ? undefined : apiKey === null ? null : secrets.seal(apiKey),
+          aiBaseUrl,
+          aiApplyMode,
+          aiNewTopics,
         },
         {
           action: 'settings.update',
@@ -32,6 +38,9 @@ export function createSettingsApi(deps: { store: Store; caller: Caller; secrets:
             aiProvider: aiProvider !== undefined,
             aiModel: aiModel !== undefined,
             apiKey: apiKey === undefined ? 'kept' : apiKey === null ? 'cleared' : 'replaced',
+            ...(aiBaseUrl === undefined ? {} : { aiBaseUrl: true }),
+            ...(aiApplyMode === undefined ? {} : { aiApplyMode }),
+            ...(aiNewTopics === undefined ? {} : { aiNewTopics }),
           },
         },
       );

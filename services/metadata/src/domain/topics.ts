@@ -25,7 +25,8 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
       // Fixed SQL and plain rows: building the query and hydrating entities cost more than running it.
       const rows = await em.getConnection().execute<TopicRow[]>(
         `select id, name, description, color, document_count as "documentCount",
-                created_at as "createdAt", updated_at as "updatedAt"
+                created_at as "createdAt", updated_at as "updatedAt", match_algorithm as "matchAlgorithm",
+                match_pattern as "matchPattern", match_case_sensitive as "matchCaseSensitive"
            from topics where user_id = ? order by normalized_name`,
         [userId],
       );
@@ -36,7 +37,7 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
       return topicView(await findOwn(id));
     },
 
-    async create({ name, description, color }) {
+    async create({ name, description, color, match }) {
       const id = randomUUID();
       try {
         const topic = await em.transactional(async (tx) => {
@@ -47,6 +48,13 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
             normalizedName: normalizeTopicName(name),
             description: description ?? null,
             color: color?.toLowerCase() ?? null,
+            ...(match
+              ? {
+                  matchAlgorithm: match.algorithm,
+                  matchPattern: match.pattern,
+                  matchCaseSensitive: match.caseSensitive,
+                }
+              : {}),
           });
           recordAudit(tx, caller, 'topic.create', { type: 'topic', id }, { name });
           return created;
@@ -58,7 +66,7 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
       }
     },
 
-    async update({ id, name, description, color }) {
+    async update({ id, name, description, color, match }) {
       const topic = await findOwn(id);
       const changes: Record<string, unknown> = {};
       if (name !== undefined && name !== topic.name) {
@@ -73,6 +81,13 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
       if (color !== undefined) {
         changes.color = color;
         topic.color = color?.toLowerCase() ?? null;
+      }
+      if (match !== undefined) {
+        // Applies to documents processed from now on (reprocess a document to match it again).
+        changes.match = { algorithm: match.algorithm };
+        topic.matchAlgorithm = match.algorithm;
+        topic.matchPattern = match.pattern;
+        topic.matchCaseSensitive = match.caseSensitive;
       }
       try {
         await em.transactional(async (tx) => {

@@ -20,7 +20,8 @@ export function documentView(document: Document, topicNames?: string[]): Documen
 export type TopicRow = Pick<
   Topic,
   'id' | 'name' | 'description' | 'color' | 'documentCount' | 'createdAt' | 'updatedAt'
->;
+> &
+  Partial<Pick<Topic, 'matchAlgorithm' | 'matchPattern' | 'matchCaseSensitive'>>;
 
 export function topicView(topic: TopicRow): TopicView {
   return {
@@ -31,5 +32,14 @@ export function topicView(topic: TopicRow): TopicView {
     documentCount: topic.documentCount,
     createdAt: new Date(topic.createdAt).toISOString(),
     updatedAt: new Date(topic.updatedAt).toISOString(),
+    ...(topic.matchAlgorithm === undefined
+      ? {}
+      : {
+          match: {
+            algorithm: topic.matchAlgorithm,
+            pattern: topic.matchPattern ?? '',
+            caseSensitive: topic.matchCaseSensitive ?? false,
+          },
+        }),
   };
 }

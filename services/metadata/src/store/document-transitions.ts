@@ -5,6 +5,7 @@ import { recordAudit } from '../domain/audit.ts';
 import type { Caller } from '../domain/caller.ts';
 import { recordStatus } from '../domain/status/status-store.ts';
 import { enqueueObjectRemoval } from './jobs.ts';
+import { enqueueProcessing } from './processing-jobs.ts';
 import { query } from './sql.ts';
 
 /*
@@ -163,7 +164,10 @@ export async function markStored(
   });
 }
 
-/** stored → ready: counted in its topics, audited, announced. A vanished row fails loudly. */
+/**
+ * stored → ready: counted in its topics, audited, announced, and its processing enqueued (same
+ * transaction: a ready document always gets processed). A vanished row fails loudly.
+ */
 export async function markReady(em: EntityManager, caller: Caller, id: string): Promise<void> {
   const [row] = await transition(em, { id, userId: caller.userId }, ['stored'], 'ready', {
     sql: ', failure_reason = null',
@@ -179,6 +183,7 @@ export async function markReady(em: EntityManager, caller: Caller, id: string): 
     receivedBytes: row.size,
     totalBytes: row.size,
   });
+  await enqueueProcessing(em, id, 'ready');
 }
 
 /** pending | stored → failed: whatever bytes arrived are removed after commit; the row stays a while. */

@@ -9,6 +9,9 @@ export interface SettingsRow {
   aiModel: string | null;
   apiKeyCiphertext: string | null;
   updatedAt: Date;
+  aiBaseUrl: string | null;
+  aiApplyMode: 'review' | 'auto';
+  aiNewTopics: boolean;
 }
 
 export interface SettingsChanges {
@@ -16,6 +19,9 @@ export interface SettingsChanges {
   aiModel?: string | null;
   /** Omitted: kept; null: cleared; else the new ciphertext (sealed by the domain). */
   apiKeyCiphertext?: string | null;
+  aiBaseUrl?: string | null;
+  aiApplyMode?: 'review' | 'auto';
+  aiNewTopics?: boolean;
 }
 
 const toSettingsRow = (row: UserSettings): SettingsRow => ({
@@ -23,6 +29,9 @@ const toSettingsRow = (row: UserSettings): SettingsRow => ({
   aiModel: row.aiModel ?? null,
   apiKeyCiphertext: row.apiKeyCiphertext ?? null,
   updatedAt: row.updatedAt,
+  aiBaseUrl: row.aiBaseUrl ?? null,
+  aiApplyMode: row.aiApplyMode ?? 'review',
+  aiNewTopics: row.aiNewTopics ?? false,
 });
 
 export async function findSettings(em: EntityManager, userId: string): Promise<SettingsRow | null> {
@@ -48,6 +57,9 @@ export async function saveSettings(
   if (changes.aiProvider !== undefined) row.aiProvider = changes.aiProvider;
   if (changes.aiModel !== undefined) row.aiModel = changes.aiModel;
   if (changes.apiKeyCiphertext !== undefined) row.apiKeyCiphertext = changes.apiKeyCiphertext;
+  if (changes.aiBaseUrl !== undefined) row.aiBaseUrl = changes.aiBaseUrl;
+  if (changes.aiApplyMode !== undefined) row.aiApplyMode = changes.aiApplyMode;
+  if (changes.aiNewTopics !== undefined) row.aiNewTopics = changes.aiNewTopics;
   // Force updatedAt even when only the key changed to the same value: the user did save.
   row.updatedAt = new Date();
   recordAudit(em, caller, audit.action, { type: 'settings', id: caller.userId }, audit.details);

@@ -1,4 +1,4 @@
-import type { DocumentPage, DocumentView } from '@docstore/contract';
+import type { DocumentPage, DocumentView, SearchPage } from '@docstore/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { translateDatabaseError } from '../adapters/database-errors.ts';
 import type { Document, DocumentStatus, Topic } from '../db/entities.ts';
@@ -7,9 +7,12 @@ import type { Caller } from '../domain/caller.ts';
 import { documentById, documentPage } from '../domain/document-pages.ts';
 import { type NewStatusEvent, recordStatus } from '../domain/status/status-store.ts';
 import { topicsNamed } from '../domain/topic-names.ts';
+import * as ai from './ai.ts';
 import { setDocumentTopics } from './document-topics.ts';
 import * as t from './document-transitions.ts';
 import { enqueueObjectRemoval, type RemoveObjectPayload } from './jobs.ts';
+import * as processing from './processing.ts';
+import { documentText, searchDocuments } from './search.ts';
 import {
   type AuditRow,
   auditPage,
@@ -19,8 +22,10 @@ import {
   saveSettings,
 } from './settings-and-audit.ts';
 import { query } from './sql.ts';
+import { applySuggestions, listSuggestions } from './suggestions.ts';
 
 export type { ClaimedDocument, NewDocumentFields, Progress } from './document-transitions.ts';
+export type { ProcessedFields, ProcessingTarget, RuleTopic } from './processing.ts';
 export type { AuditRow, SettingsChanges, SettingsRow } from './settings-and-audit.ts';
 
 /** A document row as the domain reads it to decide (never to write: transitions write). */
@@ -107,6 +112,61 @@ export interface Store {
   };
   status: {
     record(userId: string, event: NewStatusEvent): Promise<void>;
+  };
+  /** Document processing (text, search, rules): see processing.ts for its guarded writers. */
+  processing: {
+    begin(id: string, version: number): Promise<processing.ProcessingTarget | null>;
+    ruleTopics(userId: string): Promise<processing.RuleTopic[]>;
+    /** One transaction: text, hash, duplicate, rule topics, `processed` event. Null when stale. */
+    complete(
+      target: processing.ProcessingTarget,
+      version: number,
+      fields: processing.ProcessedFields,
+    ): Promise<{ topics: string[] } | null>;
+    fail(
+      target: processing.ProcessingTarget,
+      version: number,
+      reason: string,
+      sha256: string | null,
+    ): Promise<boolean>;
+    /** False when the caller has no such ready document. */
+    reprocess(userId: string, id: string): Promise<boolean>;
+    search(
+      userId: string,
+      input: { query: string; topic?: string; limit: number; cursor?: string },
+    ): Promise<SearchPage>;
+    text(userId: string, id: string): ReturnType<typeof documentText>;
+    /** The caller's ready documents holding these bytes, oldest first. */
+    bySha256(userId: string, sha256: string): Promise<string[]>;
+    suggestions(userId: string, documentId: string): ReturnType<typeof listSuggestions>;
+    /** Null when there is no such document. */
+    applySuggestions(
+      userId: string,
+      documentId: string,
+      accept: string[],
+      reject: string[],
+    ): ReturnType<typeof applySuggestions>;
+  };
+  /** The AI step (jobs/classify-document.ts): its input, its cache, its suggestions. */
+  ai: {
+    input(payload: ai.ClassifyDocumentPayload): Promise<ai.ClassificationInput | null>;
+    cached(
+      userId: string,
+      key: { contentSha256: string; model: string; promptVersion: string },
+    ): Promise<ai.CachedAnswer | null>;
+    cache(
+      userId: string,
+      key: { contentSha256: string; model: string; promptVersion: string },
+      topicsSha256: string,
+      answer: ai.CachedAnswer,
+    ): Promise<void>;
+    saveSuggestions(
+      payload: ai.ClassifyDocumentPayload,
+      answer: ai.CachedAnswer & { promptVersion: string },
+      applyMode: 'review' | 'auto',
+    ): Promise<{ applied: string[]; suggested: string[] } | null>;
+    /** Runs the AI step again at `runAt` (a provider's Retry-After). */
+    reschedule(payload: ai.ClassifyDocumentPayload, runAt: Date): Promise<void>;
   };
   jobs: {
     /** Removal of an object (and a deleting row) after commit, retried with backoff until it succeeds. */
@@ -258,6 +318,49 @@ function storeOn(em: EntityManager): Store {
     }),
     status: translated({
       record: (userId: string, event: NewStatusEvent) => recordStatus(em, userId, event),
+    }),
+    processing: translated({
+      begin: (id: string, version: number) => atomic((tx) => processing.beginProcessing(tx, id, version)),
+      ruleTopics: (userId: string) => processing.ruleTopics(em, userId),
+      complete: (target: processing.ProcessingTarget, version: number, fields: processing.ProcessedFields) =>
+        atomic((tx) => processing.completeProcessing(tx, target, version, fields)),
+      fail: (target: processing.ProcessingTarget, version: number, reason: string, sha256: string | null) =>
+        atomic((tx) => processing.failProcessing(tx, target, version, reason, sha256)),
+      reprocess: (userId: string, id: string) =>
+        atomic((tx) => processing.requestReprocessing(tx, userId, id)),
+      search: (userId: string, input: { query: string; topic?: string; limit: number; cursor?: string }) =>
+        searchDocuments(em, userId, input),
+      text: (userId: string, id: string) => documentText(em, userId, id),
+      async bySha256(userId: string, sha256: string) {
+        const rows = await query<{ id: string }>(
+          em,
+          `select id from documents where user_id = ? and sha256 = ? and status = 'ready' order by created_at, id`,
+          [userId, sha256],
+        );
+        return rows.map((row) => row.id);
+      },
+      suggestions: (userId: string, documentId: string) => listSuggestions(em, userId, documentId),
+      applySuggestions: (userId: string, documentId: string, accept: string[], reject: string[]) =>
+        atomic((tx) => applySuggestions(tx, userId, documentId, accept, reject)),
+    }),
+    ai: translated({
+      input: (payload: ai.ClassifyDocumentPayload) => ai.classificationInput(em, payload),
+      cached: (userId: string, key: { contentSha256: string; model: string; promptVersion: string }) =>
+        ai.cachedAnswer(em, userId, key),
+      cache: (
+        userId: string,
+        key: { contentSha256: string; model: string; promptVersion: string },
+        topicsSha256: string,
+        answer: ai.CachedAnswer,
+      ) => ai.cacheAnswer(em, userId, key, topicsSha256, answer),
+      saveSuggestions: (
+        payload: ai.ClassifyDocumentPayload,
+        answer: ai.CachedAnswer & { promptVersion: string },
+        applyMode: 'review' | 'auto',
+      ) => atomic((tx) => ai.saveSuggestions(tx, payload, answer, applyMode)),
+      async reschedule(payload: ai.ClassifyDocumentPayload, runAt: Date) {
+        await ai.enqueueClassificationIfConfigured(em, payload, runAt);
+      },
     }),
     jobs: translated({
       enqueueObjectRemoval: (payload: RemoveObjectPayload) => enqueueObjectRemoval(em, payload),

@@ -16,6 +16,15 @@ export interface NewStatusEvent {
   error?: string | null;
   /** When it happened; default now. An event recorded in the background keeps its own time. */
   at?: Date;
+  /** What processing found: topics assigned and suggested, a failure reason. */
+  details?: StatusDetails | null;
+}
+
+/** The optional fields of a processing status event (stored as `status_events.details`). */
+export interface StatusDetails {
+  topics?: string[];
+  suggestedTopics?: string[];
+  reason?: string;
 }
 
 interface StatusRow {
@@ -27,9 +36,21 @@ interface StatusRow {
   total_bytes: string | number | null;
   error: string | null;
   at: Date | string;
+  details?: StatusDetails | null;
 }
 
-const COLUMNS = 'id::text as id, user_id, document_id, status, received_bytes, total_bytes, error, at';
+const COLUMNS =
+  'id::text as id, user_id, document_id, status, received_bytes, total_bytes, error, at, details';
+
+/** Only the known fields, only when present: older events have none. */
+function detailsOf(details: StatusDetails | null | undefined): StatusDetails {
+  if (!details) return {};
+  return {
+    ...(Array.isArray(details.topics) ? { topics: details.topics } : {}),
+    ...(Array.isArray(details.suggestedTopics) ? { suggestedTopics: details.suggestedTopics } : {}),
+    ...(typeof details.reason === 'string' ? { reason: details.reason } : {}),
+  };
+}
 
 export function toStoredEvent(row: StatusRow): StoredStatusEvent {
   const event: StatusEvent = {
@@ -39,6 +60,7 @@ export function toStoredEvent(row: StatusRow): StoredStatusEvent {
     totalBytes: row.total_bytes === null ? null : Number(row.total_bytes),
     error: row.error,
     at: new Date(row.at).toISOString(),
+    ...detailsOf(row.details),
   };
   return { id: row.id, userId: row.user_id, event };
 }
@@ -50,8 +72,8 @@ export function toStoredEvent(row: StatusRow): StoredStatusEvent {
 export async function recordStatus(em: EntityManager, userId: string, event: NewStatusEvent): Promise<void> {
   await em.getConnection().execute(
     `with inserted as (
-       insert into status_events (user_id, document_id, status, received_bytes, total_bytes, error, at)
-       values (?, ?, ?, ?, ?, ?, ?) returning ${COLUMNS})
+       insert into status_events (user_id, document_id, status, received_bytes, total_bytes, error, at, details)
+       values (?, ?, ?, ?, ?, ?, ?, ?::jsonb) returning ${COLUMNS})
      select pg_notify('${STATUS_CHANNEL}', row_to_json(inserted)::text) from inserted`,
     [
       userId,
@@ -61,6 +83,7 @@ export async function recordStatus(em: EntityManager, userId: string, event: New
       event.totalBytes,
       event.error?.slice(0, MAX_ERROR_LENGTH) ?? null,
       event.at ?? new Date(),
+      event.details ? JSON.stringify(event.details) : null,
     ],
     'all',
     em.getTransactionContext(),
