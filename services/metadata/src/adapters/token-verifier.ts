@@ -57,6 +57,7 @@ export function createTokenVerifier(
   // an entry lives no longer than its token either. Failures are never kept.
   const verified = new Map<string, Session>();
   const remember = (token: string, session: Session) => {
+    if (cacheSize <= 0) return;
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
     verified.set(token, session);
   };
