@@ -13,6 +13,7 @@ import { encodeHeaderJson } from '../header-json.ts';
 import { StreamBody, streamingFetch } from '../streaming-fetch.ts';
 import { typedFailures } from '../typed-fetch.ts';
 import { type ContractMismatchHandler, checkContractVersion } from '../version-check.ts';
+import { coalescingLink } from './coalescing-link.ts';
 import type { MetadataRouter } from './router.ts';
 import type { DocumentView, UploadMeta } from './schemas.ts';
 import { UPLOAD_META_HEADER } from './upload-header.ts';
@@ -72,8 +73,8 @@ export function createStatusSocket(options: StatusSocketOptions): StatusSocket {
 }
 
 /**
- * The typed docstore client: binary uploads go in their own streaming request, everything else is
- * batched.
+ * The typed docstore client: binary uploads go in their own streaming request, a lone call in its own
+ * plain request, and calls issued together in one batched request.
  */
 export function createMetadataClient(options: MetadataClientOptions): MetadataClient {
   const url = new URL('/trpc', options.url).href;
@@ -103,12 +104,16 @@ export function createMetadataClient(options: MetadataClientOptions): MetadataCl
               return meta ? { ...auth, [UPLOAD_META_HEADER]: encodeHeaderJson(meta) } : auth;
             },
           }),
-          false: httpBatchLink({
-            url,
-            fetch,
-            headers: () => auth,
-            maxItems: options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS,
-            maxURLLength: options.maxURLLength ?? DEFAULT_MAX_URL_LENGTH,
+          // A lone call goes straight out; only calls issued together share a batched request.
+          false: coalescingLink({
+            single: httpLink({ url, fetch, headers: () => auth }),
+            batch: httpBatchLink({
+              url,
+              fetch,
+              headers: () => auth,
+              maxItems: options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS,
+              maxURLLength: options.maxURLLength ?? DEFAULT_MAX_URL_LENGTH,
+            }),
           }),
         }),
       }),

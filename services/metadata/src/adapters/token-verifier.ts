@@ -18,6 +18,15 @@ export interface TokenVerifierConfig {
 
 const subjectSchema = z.uuid();
 
+/** Most verified tokens kept: a few MB at most, and only tokens that passed every check get in. */
+export const TOKEN_CACHE_SIZE = 10_000;
+
+export interface TokenVerifierOptions {
+  /** The clock the cache checks `exp` against (tests move it). */
+  now?: () => number;
+  cacheSize?: number;
+}
+
 /**
  * Verifies access tokens: HS256 with the shared secret, or the keys of a JWKS endpoint (then issuer
  * and audience are checked). A token that fails any check is simply null: the caller answers
@@ -27,6 +36,7 @@ const subjectSchema = z.uuid();
  */
 export function createTokenVerifier(
   config: TokenVerifierConfig,
+  { now = Date.now, cacheSize = TOKEN_CACHE_SIZE }: TokenVerifierOptions = {},
 ): (token: string | undefined) => Promise<Session | null> {
   const key: Uint8Array | JWTVerifyGetKey = config.AUTH_JWKS_URL
     ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
@@ -40,8 +50,25 @@ export function createTokenVerifier(
     audience: config.AUTH_AUDIENCE,
     requiredClaims: ['exp', 'sub'],
   };
+  // jose costs 100-150 µs a call (it imports the key each time), on every request of a session.
+  // A verified token is kept by its exact text (any other byte is another key, verified afresh) and
+  // served only while its `exp` is ahead: jose refuses from the second of `exp` on, so does the cache.
+  // The signing keys are fixed for the life of the process (a rotation restarts it), and in JWKS mode
+  // an entry lives no longer than its token either. Failures are never kept.
+  const verified = new Map<string, Session>();
+  const remember = (token: string, session: Session) => {
+    if (cacheSize <= 0) return;
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+    verified.set(token, session);
+  };
   return async (token) => {
     if (!token) return null;
+    const cached = verified.get(token);
+    if (cached) {
+      if (now() < cached.expiresAt) return cached;
+      verified.delete(token);
+      return null;
+    }
     try {
       const { payload } =
         typeof key === 'function'
@@ -53,7 +80,9 @@ export function createTokenVerifier(
             });
       const userId = subjectSchema.safeParse(payload.sub);
       if (!userId.success || payload.exp === undefined) return null;
-      return { userId: userId.data.toLowerCase(), expiresAt: payload.exp * 1000 };
+      const session = { userId: userId.data.toLowerCase(), expiresAt: payload.exp * 1000 };
+      remember(token, session);
+      return session;
     } catch {
       return null;
     }
