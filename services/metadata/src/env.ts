@@ -90,6 +90,14 @@ const envSchema = z
       .min(0)
       .max(7 * 24 * 3600)
       .default(900),
+    /** How often each instance looks for jobs left locked by a killed instance, and unlocks them. */
+    JOB_DEAD_WORKER_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
+    /** A job locked more recently than this is never taken for a dead worker's (a starting worker). */
+    JOB_DEAD_WORKER_GRACE_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(4 * 3600)
+      .default(30),
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

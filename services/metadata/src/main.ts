@@ -63,7 +63,12 @@ async function main(): Promise<void> {
     timeouts,
   });
   // Work decided in a transaction and done after its commit (object removal; later, processing).
-  const jobs = createJobQueue({ databaseUrl: config.DATABASE_URL, logger });
+  const jobs = createJobQueue({
+    databaseUrl: config.DATABASE_URL,
+    logger,
+    deadWorkerCheckMs: config.JOB_DEAD_WORKER_CHECK_SECONDS * 1000,
+    deadWorkerGraceMs: config.JOB_DEAD_WORKER_GRACE_SECONDS * 1000,
+  });
   jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
   await jobs.start();
   const sweeper = startSweeper({
