@@ -19,16 +19,12 @@ export async function runAdmin(
   timeoutMs = 60_000,
 ): Promise<AdminRun> {
   const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@docstore/source', '--import', 'tsx', ENTRY, ...args],
-    {
-      cwd: ROOT,
-      // No inherited DATABASE_URL or BLOB_* from the runner: the test says exactly what the command gets.
-      env: { PATH: process.env.PATH ?? '', DOCSTORE_DATA_DIR: '/nonexistent-docstore-data', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--conditions=@docstore/source', '--import', 'tsx', ENTRY, ...args], {
+    cwd: ROOT,
+    // No inherited DATABASE_URL or BLOB_* from the runner: the test says exactly what the command gets.
+    env: { PATH: process.env.PATH ?? '', DOCSTORE_DATA_DIR: '/nonexistent-docstore-data', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
