@@ -50,6 +50,7 @@ export function createDeadWorkerRelease(options: DeadWorkerReleaseOptions): Dead
   let timer: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
   let checking: Promise<void> | undefined;
+  let claiming: Promise<void> = Promise.resolve();
 
   const newClient = () =>
     new pg.Client({
@@ -58,9 +59,10 @@ export function createDeadWorkerRelease(options: DeadWorkerReleaseOptions): Dead
       query_timeout: QUERY_TIMEOUT_MS,
     });
 
-  const lock = (on: pg.Client, workerId: string) =>
+  const lock = async (on: pg.Client, workerId: string): Promise<void> => {
     // Blocks only while another instance's check briefly holds it (it then finds no job of ours).
-    on.query('select pg_advisory_lock($1::bigint)', [workerLockKey(workerId).toString()]);
+    await on.query('select pg_advisory_lock($1::bigint)', [workerLockKey(workerId).toString()]);
+  };
 
   // The liveness connection: if it drops, our locks went with it, so take them all again.
   const connect = async (): Promise<void> => {
@@ -140,10 +142,14 @@ export function createDeadWorkerRelease(options: DeadWorkerReleaseOptions): Dead
     claim(workerId) {
       claimed.add(workerId);
       // Without a connection now, the reconnect takes every claimed lock.
-      if (!client) return;
-      lock(client, workerId).catch((error: unknown) =>
-        logger.warn('job worker liveness lock failed', { workerId, error: String(error) }),
-      );
+      const current = client;
+      if (!current) return;
+      // One query at a time on a client (pg 8 deprecates queueing them; pg 9 refuses).
+      claiming = claiming
+        .then(() => lock(current, workerId))
+        .catch((error: unknown) =>
+          logger.warn('job worker liveness lock failed', { workerId, error: String(error) }),
+        );
     },
     async start() {
       await connect();
@@ -156,6 +162,7 @@ export function createDeadWorkerRelease(options: DeadWorkerReleaseOptions): Dead
       clearInterval(timer);
       clearTimeout(retry);
       await checking;
+      await claiming;
       const current = client;
       client = undefined;
       await current?.end().catch(() => {});
