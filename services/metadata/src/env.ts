@@ -100,6 +100,14 @@ const envSchema = z
       .default(100 * 1024 ** 2),
     /** Jobs (processing, removals) this instance runs at once; extraction takes about a core each. */
     JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** How often each instance looks for jobs left locked by a killed instance, and unlocks them. */
+    JOB_DEAD_WORKER_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
+    /** A job locked more recently than this is never taken for a dead worker's (a starting worker). */
+    JOB_DEAD_WORKER_GRACE_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(4 * 3600)
+      .default(30),
   })
   .superRefine((env, ctx) => {
     if ((env.AUTH_JWT_SECRET === undefined) === (env.AUTH_JWKS_URL === undefined)) {

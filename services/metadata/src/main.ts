@@ -72,6 +72,8 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL,
     logger,
     concurrency: config.JOB_CONCURRENCY,
+    deadWorkerCheckMs: config.JOB_DEAD_WORKER_CHECK_SECONDS * 1000,
+    deadWorkerGraceMs: config.JOB_DEAD_WORKER_GRACE_SECONDS * 1000,
   });
   jobs.register(REMOVE_OBJECT_TASK, removeObjectTask({ blob, store: () => createStore(orm.em) }));
   jobs.register(

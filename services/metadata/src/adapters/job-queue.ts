@@ -1,5 +1,14 @@
+import { EventEmitter } from 'node:events';
 import type { Logger } from '@docstore/server-kit';
-import { type Runner, run, runMigrations, type TaskList, Logger as WorkerLogger } from 'graphile-worker';
+import {
+  type Runner,
+  run,
+  runMigrations,
+  type TaskList,
+  type WorkerEvents,
+  Logger as WorkerLogger,
+} from 'graphile-worker';
+import { createDeadWorkerRelease } from './dead-worker-release.ts';
 
 /**
  * A task handler: gets the job's JSON payload; throwing fails this attempt, and the job is retried
@@ -15,6 +24,10 @@ export interface JobQueueOptions {
   concurrency?: number;
   /** How often to look for jobs due later (new jobs arrive by LISTEN/NOTIFY at once). */
   pollIntervalMs?: number;
+  /** How often to look for jobs locked by a dead worker (a killed instance) and unlock them. */
+  deadWorkerCheckMs?: number;
+  /** A job locked more recently than this is never taken for a dead worker's. */
+  deadWorkerGraceMs?: number;
 }
 
 /**
@@ -55,13 +68,27 @@ export async function migrateJobQueue(databaseUrl: string, logger: Logger = quie
 export function createJobQueue(options: JobQueueOptions): JobQueue {
   const tasks: TaskList = {};
   let runner: Runner | undefined;
+  // Without it a job whose instance was killed mid-run stays locked for 4 hours.
+  const deadWorkers = createDeadWorkerRelease({
+    databaseUrl: options.databaseUrl,
+    logger: options.logger,
+    intervalMs: options.deadWorkerCheckMs ?? 15_000,
+    graceMs: options.deadWorkerGraceMs ?? 30_000,
+  });
   return {
     register(task, handler) {
       if (runner) throw new Error(`job queue already started; cannot register ${task}`);
       tasks[task] = (payload) => handler(payload);
     },
     async start() {
+      await deadWorkers.start();
+      const events = new EventEmitter() as WorkerEvents;
+      // graphile-worker 0.18 locks jobs with the pool's id (`locked_by`), not a worker's; both are
+      // claimed so that either form is covered.
+      events.on('pool:create', ({ workerPool }) => deadWorkers.claim(workerPool.id));
+      events.on('worker:create', ({ worker }) => deadWorkers.claim(worker.workerId));
       runner = await run({
+        events,
         connectionString: options.databaseUrl,
         taskList: tasks,
         concurrency: options.concurrency ?? 2,
@@ -79,6 +106,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const current = runner;
       runner = undefined;
       await current?.stop();
+      await deadWorkers.stop();
     },
   };
 }
