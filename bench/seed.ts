@@ -19,7 +19,8 @@ const BATCH = 100_000;
 /**
  * Seeds one user's library straight into PostgreSQL, the schema the metadata service migrated:
  * `topics` topics, then `documents` ready documents (distinct `created_at`, one a second) with 1-3
- * topics each (2 on average), then the true per-topic counts, then VACUUM ANALYZE.
+ * topics each (2 on average), then each one's extracted text (seedText), then the true per-topic
+ * counts, then VACUUM ANALYZE.
  *
  * Rows are generated inside PostgreSQL (INSERT … SELECT over generate_series, documents and their
  * topic links in one statement per batch): no per-row round trip, no ORM; ~5 s per 100,000 here.
