@@ -22,7 +22,7 @@ interface DocumentRow {
   created_at: Date;
   updated_at: Date;
   topics: string[];
-  processing_status: DocumentView['processing']['status'];
+  processing_status: NonNullable<DocumentView['processing']>['status'];
   processing_failure: string | null;
   text_length: number | null;
   pages: number | null;
@@ -39,7 +39,7 @@ interface TopicRow {
   document_count: number;
   created_at: Date;
   updated_at: Date;
-  match_algorithm: TopicView['match']['algorithm'];
+  match_algorithm: NonNullable<TopicView['match']>['algorithm'];
   match_pattern: string;
   match_case_sensitive: boolean;
 }
