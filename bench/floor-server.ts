@@ -8,7 +8,7 @@
  * - `/documents?limit=N[&topic=normalized][&afterAt=iso&afterId=uuid]`: a page (documents.list)
  * - `/documents/{id}`: one document (documents.get)
  * - `/topics`: topics.list; `/topics/counts`: topics.counts
- * - a documents.search floor goes here once the contract has documents.search (see bench/calls.ts)
+ * - `/search?query=Q&limit=N`: documents.search's first page (snippets included)
  *
  * Environment: DATABASE_URL, BENCH_USER_ID, POOL_MAX (default 10, knex's default, as the service's).
  * Prints `{"message":"listening","port":N}` once it listens on 127.0.0.1 (port 0).
@@ -16,7 +16,13 @@
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import pg from 'pg';
-import { floorGetDocument, floorListDocuments, floorListTopics, floorTopicCounts } from './floor-sql.ts';
+import {
+  floorGetDocument,
+  floorListDocuments,
+  floorListTopics,
+  floorSearchDocuments,
+  floorTopicCounts,
+} from './floor-sql.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 const userId = process.env.BENCH_USER_ID;
@@ -49,6 +55,11 @@ function route(path: string, query: URLSearchParams): Promise<unknown> | undefin
   if (document) return floorGetDocument(pool, user, document);
   if (path === '/topics') return floorListTopics(pool, user);
   if (path === '/topics/counts') return floorTopicCounts(pool, user);
+  if (path === '/search')
+    return floorSearchDocuments(pool, user, {
+      query: query.get('query') ?? '',
+      limit: Number(query.get('limit') ?? 20),
+    });
   return undefined;
 }
 

@@ -17,6 +17,8 @@ const LATENCY_TARGET = 1.5;
 const THROUGHPUT_TARGET = 0.8;
 /** Documents asked for by documents.get, drawn at random from the seeded ones (the same for both). */
 const SAMPLE_IDS = 5_000;
+/** Hits per documents.search page in the search case (the API's default is 20). */
+const SEARCH_PAGE = 20;
 
 export interface CallOptions {
   rounds: number;
@@ -70,7 +72,15 @@ export async function callsScenario(
       userId,
       SAMPLE_IDS,
     ])
-    .then((result) => result.rows.map((row) => row.id))
+    .then((result) => result.rows.map((row) => row.id));
+  // How many documents the search case's term matches: what its figure is made of.
+  const searchHits = await admin
+    .query<{ n: number }>(
+      `select count(*)::int as n from document_text
+        where user_id = $1 and search @@ websearch_to_tsquery('simple', $2)`,
+      [userId, seeded.searchTerm],
+    )
+    .then((result) => result.rows[0]?.n ?? 0)
     .finally(() => admin.end());
   let next = 0;
   const nextId = () => {
@@ -145,11 +155,12 @@ export async function callsScenario(
         docstore: () => client.topics.counts.query(),
         floor: () => floor('/topics/counts'),
       },
-      // HOOK documents.search: once the contract has it, add its case here, e.g.
-      //   { name: 'documents.search: …', docstore: () => client.documents.search.query({ … }),
-      //     floor: () => floor('/documents/search', { … }) },
-      // with the same SQL as a floorSearchDocuments in bench/floor-sql.ts and its route in
-      // bench/floor-server.ts. Its rows and targets (p50 <= 1.5x, throughput >= 0.8x) follow.
+      {
+        // The whole page as the user gets it (cursor and snippets included): the floor encodes both alike.
+        name: `documents.search: first page of ${SEARCH_PAGE} for "${seeded.searchTerm}" (${searchHits.toLocaleString('en-US')} hits)`,
+        docstore: () => client.documents.search.query({ query: seeded.searchTerm, limit: SEARCH_PAGE }),
+        floor: () => floor('/search', { query: seeded.searchTerm, limit: String(SEARCH_PAGE) }),
+      },
     ];
 
     // The floor must give the same answer, or the comparison means nothing.
