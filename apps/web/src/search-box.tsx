@@ -53,33 +53,34 @@ export function SearchBox(props: { api: Api; topic: string | undefined; onOpen(i
 
   return (
     <div class="search">
-      <form
-        role="search"
-        class="inline-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (query.trim()) load({ query: query.trim(), topic: props.topic }, undefined);
-        }}
-      >
-        <label for="search-query">Search documents</label>
-        <input
-          id="search-query"
-          type="search"
-          value={query}
-          maxLength={500}
-          placeholder="words, “a phrase”, -without"
-          onInput={(event) => setQuery(event.currentTarget.value)}
-          onKeyDown={(event) => event.key === 'Escape' && clear()}
-        />
-        <button type="submit" disabled={!query.trim()}>
-          Search
-        </button>
-        {asked && (
-          <button type="button" onClick={clear}>
-            Clear search
+      <search>
+        <form
+          class="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (query.trim()) load({ query: query.trim(), topic: props.topic }, undefined);
+          }}
+        >
+          <label for="search-query">Search documents</label>
+          <input
+            id="search-query"
+            type="search"
+            value={query}
+            maxLength={500}
+            placeholder="words, “a phrase”, -without"
+            onInput={(event) => setQuery(event.currentTarget.value)}
+            onKeyDown={(event) => event.key === 'Escape' && clear()}
+          />
+          <button type="submit" disabled={!query.trim()}>
+            Search
           </button>
-        )}
-      </form>
+          {asked && (
+            <button type="button" onClick={clear}>
+              Clear search
+            </button>
+          )}
+        </form>
+      </search>
       {error && (
         <p role="alert" class="error">
           {error}
