@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import { describeError } from './errors.ts';
 import { formatBytes, formatDate } from './format.ts';
+import { ProcessingPanel } from './processing-panel.tsx';
 
 /** One document in a modal dialog: download, retag, delete (after a confirmation). */
 export function DocumentDetail(props: {
@@ -75,7 +76,15 @@ export function DocumentDetail(props: {
           </>
         )}
       </dl>
-      {/* What processing found (extracted text, suggestions to accept or reject) goes here with issue 11. */}
+      <ProcessingPanel
+        api={api}
+        document={doc}
+        onChanged={(updated) => {
+          // An accepted suggestion adds a topic: the checkboxes below show it.
+          setTags(updated.topics);
+          props.onChanged(updated);
+        }}
+      />
       <fieldset>
         <legend>Topics</legend>
         {props.topics.length === 0 && <p class="hint">No topics yet: create them under Topics.</p>}

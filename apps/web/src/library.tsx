@@ -4,6 +4,7 @@ import type { Api } from './api.ts';
 import { DocumentDetail } from './document-detail.tsx';
 import { describeError } from './errors.ts';
 import { formatBytes, formatDate } from './format.ts';
+import { SearchBox } from './search-box.tsx';
 
 const PAGE_SIZE = 30;
 
@@ -95,7 +96,16 @@ export function Library(props: {
   return (
     <section class="library" aria-labelledby="library-title">
       <h2 id="library-title">Library</h2>
-      {/* Search with highlighted snippets goes here once search exists (issue 11). */}
+      <SearchBox
+        api={api}
+        topic={filter}
+        onOpen={(id) =>
+          api.client.documents.get
+            .query({ id })
+            .then(setSelected)
+            .catch((cause: unknown) => setError(describeError(cause)))
+        }
+      />
       <div class="library-body">
         <nav class="topic-filter" aria-label="Filter by topic">
           <button type="button" aria-pressed={filter === undefined} onClick={() => setFilter(undefined)}>
@@ -135,7 +145,13 @@ export function Library(props: {
           )}
           <ul class="document-list" aria-label="Documents">
             {items.map((doc) => (
-              <li key={doc.id} data-testid="document" data-name={doc.name} data-status={doc.status}>
+              <li
+                key={doc.id}
+                data-testid="document"
+                data-name={doc.name}
+                data-status={doc.status}
+                data-processing={doc.processing?.status}
+              >
                 <button type="button" class="document" onClick={() => setSelected(doc)}>
                   <span class="name">{doc.name}</span>
                   <span class="meta">

@@ -2,13 +2,19 @@ import type { TopicView } from '@docstore/contract';
 import { useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import { describeError } from './errors.ts';
+import { describeRule, draftOf, MatchRuleFields, NO_RULE, type RuleDraft } from './match-rule-fields.tsx';
 
-/** Create, rename and delete topics; a deletion says how many documents lost the topic. */
+/**
+ * Create, edit (name and matching rule) and delete topics; a deletion says how many documents lost
+ * the topic.
+ */
 export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): void }) {
   const { api } = props;
   const [name, setName] = useState('');
   const [renaming, setRenaming] = useState<string | null>(null);
   const [newName, setNewName] = useState('');
+  const [rule, setRule] = useState<RuleDraft>(NO_RULE);
+  const [editRule, setEditRule] = useState<RuleDraft>(NO_RULE);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -31,8 +37,10 @@ export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): v
         onSubmit={(event) => {
           event.preventDefault();
           void run(async () => {
-            const topic = await api.client.topics.create.mutate({ name });
+            const match = rule.algorithm === 'none' ? undefined : rule;
+            const topic = await api.client.topics.create.mutate({ name, match });
             setName('');
+            setRule(NO_RULE);
             return `Topic “${topic.name}” created.`;
           });
         }}
@@ -45,6 +53,7 @@ export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): v
           required
           onInput={(e) => setName(e.currentTarget.value)}
         />
+        <MatchRuleFields idPrefix="new-topic" rule={rule} onChange={setRule} />
         <button type="submit">Create</button>
       </form>
       {notice && <p role="status">{notice}</p>}
@@ -65,9 +74,14 @@ export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): v
                 onSubmit={(event) => {
                   event.preventDefault();
                   void run(async () => {
-                    const updated = await api.client.topics.update.mutate({ id: topic.id, name: newName });
+                    const match = editRule.algorithm === 'none' ? NO_RULE : editRule;
+                    const updated = await api.client.topics.update.mutate({
+                      id: topic.id,
+                      name: newName,
+                      match,
+                    });
                     setRenaming(null);
-                    return `Renamed to “${updated.name}”.`;
+                    return `Topic “${updated.name}” saved.`;
                   });
                 }}
               >
@@ -79,6 +93,7 @@ export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): v
                   required
                   onInput={(e) => setNewName(e.currentTarget.value)}
                 />
+                <MatchRuleFields idPrefix={`rule-${topic.id}`} rule={editRule} onChange={setEditRule} />
                 <button type="submit">Save</button>
                 <button type="button" onClick={() => setRenaming(null)}>
                   Cancel
@@ -111,15 +126,21 @@ export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): v
               <>
                 <span class="name">{topic.name}</span>
                 <span class="count">{topic.documentCount} documents</span>
+                {describeRule(topic.match) && (
+                  <span class="rule" data-testid="topic-rule">
+                    {describeRule(topic.match)}
+                  </span>
+                )}
                 <button
                   type="button"
-                  aria-label={`Rename ${topic.name}`}
+                  aria-label={`Edit ${topic.name}`}
                   onClick={() => {
                     setRenaming(topic.id);
                     setNewName(topic.name);
+                    setEditRule(draftOf(topic.match));
                   }}
                 >
-                  Rename
+                  Edit
                 </button>
                 <button
                   type="button"
@@ -134,7 +155,6 @@ export function TopicsPage(props: { api: Api; topics: TopicView[]; onChange(): v
           </li>
         ))}
       </ul>
-      {/* Matching rules per topic go here with issue 11. */}
     </section>
   );
 }
