@@ -51,7 +51,7 @@ export type StatusSocket = ReturnType<typeof createWSClient>;
 export interface StatusSocketOptions {
   /** The metadata service's base URL (http: or https:); the socket goes to /trpc on the same port. */
   url: string;
-  /** A WebSocket implementation: Node 20 has none built in, pass the `ws` package's. */
+  /** A WebSocket implementation; default: the global one (browsers, Node 22+). */
   WebSocket?: typeof globalThis.WebSocket;
   /** The caller's access token, sent once per connection (`connectionParams.token`). */
   token?: string;
