@@ -132,16 +132,32 @@ describe(`fault injection (seed ${SEED})`, () => {
       for (const target of Object.values(stack.targets)) await target.heal();
       await waitHealthy(client);
 
-      const reconcile = await runAdmin(['reconcile', '--json', '--grace-seconds', '0'], {
-        DATABASE_URL: stack.databaseUrl,
-        BLOB_URL: stack.blobUrl,
-        BLOB_SERVICE_TOKEN: testSecrets().serviceToken,
-      });
-      const report = reportOf(reconcile);
-
-      // A connection of its own per round: PostgreSQL may have been killed since the last one.
-      const db = new pg.Client({ connectionString: stack.databaseUrl });
-      await db.connect();
+      const reconcileNow = async () =>
+        reportOf(
+          await runAdmin(['reconcile', '--json', '--grace-seconds', '0'], {
+            DATABASE_URL: stack.databaseUrl,
+            BLOB_URL: stack.blobUrl,
+            BLOB_SERVICE_TOKEN: testSecrets().serviceToken,
+          }),
+        );
+      const checkStore = async () => {
+        // A connection of its own per check: PostgreSQL may have been killed since the last one.
+        const db = new pg.Client({ connectionString: stack.databaseUrl });
+        await db.connect();
+        return checkInvariants({ db, s3: s3Client(stack.s3), bucket: stack.bucket, ledger }).finally(() =>
+          db.end(),
+        );
+      };
+      let report = await reconcileNow();
+      let stored = await checkStore();
+      // A PUT that a frozen S3 server was still holding (a direct upload whose row the sweeper already
+      // removed, its client long gone) can land after the reconcile has listed the bucket. The next
+      // reconcile must remove it: judge the orphan invariant after one that could see every object.
+      const lateOrphans = stored.find((found) => found.invariant.startsWith('no object without a row'));
+      if (lateOrphans) {
+        report = await reconcileNow();
+        stored = await checkStore();
+      }
       const violations: Violation[] = [
         ...(stats.violations.length > 0
           ? [
@@ -163,9 +179,7 @@ describe(`fault injection (seed ${SEED})`, () => {
               },
             ]
           : []),
-        ...(await checkInvariants({ db, s3: s3Client(stack.s3), bucket: stack.bucket, ledger })
-          .then(newOnly)
-          .finally(() => db.end())),
+        ...newOnly(stored),
       ];
       console.log(
         JSON.stringify({
@@ -181,6 +195,7 @@ describe(`fault injection (seed ${SEED})`, () => {
             rowsMarkedMissing: report.rowsMarkedMissing,
             skippedTooYoung: report.skippedTooYoung,
           },
+          objectsLandedAfterTheFirstReconcile: lateOrphans?.count ?? 0,
           violations: violations.map(({ all: _all, ...shown }) => shown),
         }),
       );
