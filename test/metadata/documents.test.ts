@@ -19,6 +19,9 @@ describe('documents', () => {
     'uploads %s (%s, %d bytes); the bytes come back equal through downloadUrl',
     async (name, mimeType, size) => {
       const data = randomData(size);
+      // Random bytes can happen to start like a real format (an MPEG frame, say), and the server trusts
+      // what it sniffs over what the client declares: a prefix no format starts with keeps the test fair.
+      data.write('docstore', 0, Math.min(size, 8), 'latin1');
       const document = await uploadDocument(client, { name, mimeType }, new Blob([data]));
       expect(document).toMatchObject({
         name,
