@@ -6,7 +6,7 @@ import { reportOf, runAdmin } from '../support/admin.ts';
 import { s3Client } from '../support/s3-inspect.ts';
 import { testSecrets } from '../support/stack.ts';
 import { type FaultStack, startFaultStack, type TargetName } from './fault-stack.ts';
-import { checkInvariants, type Violation } from './invariants.ts';
+import { checkInvariants, deletingWithoutRemoval, type Violation } from './invariants.ts';
 import { between, pick, seededRandom } from './random.ts';
 import { newLedger, runWorkload } from './workload.ts';
 
@@ -140,13 +140,18 @@ describe(`fault injection (seed ${SEED})`, () => {
             BLOB_SERVICE_TOKEN: testSecrets().serviceToken,
           }),
         );
+      let unqueued: string[] = [];
       const checkStore = async () => {
         // A connection of its own per check: PostgreSQL may have been killed since the last one.
         const db = new pg.Client({ connectionString: stack.databaseUrl });
         await db.connect();
-        return checkInvariants({ db, s3: s3Client(stack.s3), bucket: stack.bucket, ledger }).finally(() =>
-          db.end(),
-        );
+        try {
+          const found = await checkInvariants({ db, s3: s3Client(stack.s3), bucket: stack.bucket, ledger });
+          unqueued = await deletingWithoutRemoval(db);
+          return found;
+        } finally {
+          await db.end();
+        }
       };
       let report = await reconcileNow();
       let stored = await checkStore();
@@ -196,6 +201,7 @@ describe(`fault injection (seed ${SEED})`, () => {
             skippedTooYoung: report.skippedTooYoung,
           },
           objectsLandedAfterTheFirstReconcile: lateOrphans?.count ?? 0,
+          deletingRowsWithoutQueuedRemoval: unqueued,
           violations: violations.map(({ all: _all, ...shown }) => shown),
         }),
       );
