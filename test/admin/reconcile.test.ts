@@ -111,6 +111,33 @@ describe('docstore-admin reconcile against the real stack', () => {
     expect(again).toMatchObject({ orphansFound: 0, missingFound: 0, objectsScanned: 1, readyRowsScanned: 1 });
   });
 
+  it('a deleting row whose removal job was lost gets it back, and then it and its object are gone', async () => {
+    const stranded = await uploadDocument(client, { name: 'stranded.txt' }, new Blob(['stranded']));
+    const key = (await db.query('select object_key from documents where id = $1', [stranded.id])).rows[0]
+      .object_key as string;
+    // What a lost job leaves: committed `deleting`, hidden from its user, and nothing queued to finish it.
+    await db.query(`update documents set status = 'deleting' where id = $1`, [stranded.id]);
+
+    const dry = reportOf(
+      await runAdmin(['reconcile', '--dry-run', '--json', '--grace-seconds', '0'], operatorEnv),
+    );
+    expect(dry).toMatchObject({
+      strandedDeletionsFound: 1,
+      removalsRequeued: 0,
+      strandedDocumentIds: [stranded.id],
+    });
+    expect((await row(stranded.id))?.status).toBe('deleting');
+
+    const run = reportOf(await runAdmin(['reconcile', '--json', '--grace-seconds', '0'], operatorEnv));
+    expect(run).toMatchObject({ strandedDeletionsFound: 1, removalsRequeued: 1 });
+    const s3 = s3Client(s3SettingsOf(stack.s3));
+    const until = Date.now() + 20_000;
+    while ((await row(stranded.id)) !== undefined || (await listKeys(s3, 'private')).includes(key)) {
+      if (Date.now() > until) throw new Error('the requeued removal did not run');
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  });
+
   it('does nothing while another instance holds the reconcile lock', async () => {
     const holder = new pg.Client({ connectionString: stack.databaseUrl });
     await holder.connect();

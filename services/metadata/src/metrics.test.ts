@@ -16,6 +16,7 @@ const pass = {
   readyRowsScanned: 5,
   orphansRemoved: 2,
   rowsMarkedMissing: 1,
+  removalsRequeued: 3,
   errors: 1,
   durationMs: 250,
 };
@@ -40,6 +41,7 @@ describe('metadata metrics', () => {
     expect(await sample(registry, 'docstore_reconcile_runs_total', '{outcome="failed"}')).toBe(1);
     expect(await sample(registry, 'docstore_reconcile_orphans_removed_total')).toBe(2);
     expect(await sample(registry, 'docstore_reconcile_missing_marked_total')).toBe(1);
+    expect(await sample(registry, 'docstore_reconcile_removals_requeued_total')).toBe(3);
     expect(await sample(registry, 'docstore_reconcile_scanned_total', '{kind="objects"}')).toBe(7);
     expect(await sample(registry, 'docstore_reconcile_scanned_total', '{kind="documents"}')).toBe(5);
     expect(await sample(registry, 'docstore_reconcile_errors_total')).toBe(1);

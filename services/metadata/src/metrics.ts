@@ -16,6 +16,8 @@ export interface ReconcilePass {
   readyRowsScanned: number;
   orphansRemoved: number;
   rowsMarkedMissing: number;
+  /** `deleting` rows whose lost removal job was queued again. */
+  removalsRequeued: number;
   /** Removals or marks that failed (the next pass tries again). */
   errors: number;
   durationMs: number;
@@ -142,6 +144,11 @@ export function createMetadataMetrics(
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const requeued = new Counter({
+    name: 'docstore_reconcile_removals_requeued_total',
+    help: 'Deleting documents whose lost removal job the reconciler queued again (should stay 0)',
+    registers: [registry],
+  });
   const reconcileErrors = new Counter({
     name: 'docstore_reconcile_errors_total',
     help: 'Removals or marks that failed during a pass (retried by the next one)',
@@ -168,6 +175,7 @@ export function createMetadataMetrics(
         reconcileDuration.observe(report.durationMs / 1000);
         orphans.inc(report.orphansRemoved);
         missing.inc(report.rowsMarkedMissing);
+        requeued.inc(report.removalsRequeued);
         scanned.inc({ kind: 'objects' }, report.objectsScanned);
         scanned.inc({ kind: 'documents' }, report.readyRowsScanned);
         reconcileErrors.inc(report.errors);

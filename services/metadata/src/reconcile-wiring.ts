@@ -44,6 +44,9 @@ function storeDocuments(
         throw error;
       }
     },
+    async strandedDeletions(page, requeue) {
+      return (await store().documents.strandedDeletions(page, requeue)).map((row) => row.id);
+    },
     removeObject,
     withRunLock: (work) => withAdvisoryLock(wiring.databaseUrl, RECONCILE_LOCK_KEY, work),
   };

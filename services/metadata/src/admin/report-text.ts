@@ -18,6 +18,11 @@ export function reportText(report: ReconcileReport, graceSeconds: number): strin
       report.missingFound,
       dry ? 'would be marked missing' : `${report.rowsMarkedMissing} marked missing`,
     ],
+    [
+      'deleting rows whose removal was lost',
+      report.strandedDeletionsFound,
+      dry ? 'would be queued again' : `${report.removalsRequeued} queued again`,
+    ],
     ['keys not of docstore shape, left alone', report.foreignObjects],
     ['errors (the next run retries)', report.errors],
   ];
@@ -29,6 +34,7 @@ export function reportText(report: ReconcileReport, graceSeconds: number): strin
     ),
     ...report.orphanKeys.map((key) => `  orphan object: ${key}`),
     ...report.missingDocumentIds.map((id) => `  missing object of document: ${id}`),
+    ...report.strandedDocumentIds.map((id) => `  removal queued again for document: ${id}`),
     ...report.foreignKeys.map((key) => `  foreign key: ${key}`),
   ];
   return `${lines.join('\n')}\n`;

@@ -21,12 +21,14 @@ describe('document transitions', () => {
 
   const statusOf = async (id: string) =>
     (await sql<{ status: string }>('select status from documents where id = ?', [id]))[0]?.status;
+  /** Queued removals of an object, read from graphile-worker's table (its view hides payloads). */
   const removalJobs = async (key: string) =>
     Number(
       (
-        await sql<{ count: string }>('select count(*) from graphile_worker.jobs where key = ?', [
-          `remove_object:${key}`,
-        ])
+        await sql<{ count: string }>(
+          `select count(*) from graphile_worker._private_jobs where payload->>'key' = ?`,
+          [key],
+        )
       )[0]?.count,
     );
 
@@ -110,6 +112,41 @@ describe('document transitions', () => {
     expect(await store().documents.markDeleting({ id, userId: caller.userId })).toBeNull();
     await store().documents.removeDeleted(id);
     expect(await statusOf(id)).toBeUndefined();
+  });
+
+  it("a later removal of the same object never takes over the deleting row's job", async () => {
+    // A proxied upload whose row was swept enqueues its object's removal again when its bytes land
+    // late; the row's own removal (object, then row) must still be queued, or the row stays forever.
+    const { id, key } = await pending();
+    await store().documents.markDeleting({ id, userId: caller.userId });
+    await store().jobs.enqueueObjectRemoval({ key });
+    const payloads = await sql<{ payload: { key: string | null; documentId?: string } }>(
+      `select payload from graphile_worker._private_jobs where payload->>'key' = ?`,
+      [key],
+    );
+    expect(payloads).toHaveLength(2);
+    expect(payloads.map((job) => job.payload)).toContainEqual({ key, documentId: id });
+  });
+
+  it('a deleting row whose removal job is gone is found, and requeued, once older than the cutoff', async () => {
+    const { id, key } = await pending();
+    const queuedOne = await pending();
+    await store().documents.markDeleting({ id, userId: caller.userId });
+    await store().documents.markDeleting({ id: queuedOne.id, userId: caller.userId });
+    // The job vanished (the defect above did that); the other row's job is still queued.
+    await sql(`delete from graphile_worker._private_jobs where payload->>'documentId' = ?`, [id]);
+    const page = (olderThan: Date) => ({ olderThan, afterId: null, limit: 1_000 });
+    const stranded = async (olderThan: Date, requeue: boolean) =>
+      (await store().documents.strandedDeletions(page(olderThan), requeue)).map((row) => row.id);
+
+    expect(await stranded(new Date(Date.now() - 60_000), true)).not.toContain(id);
+    const future = new Date(Date.now() + 60_000);
+    expect(await stranded(future, false)).toContain(id);
+    expect(await stranded(future, false)).not.toContain(queuedOne.id);
+    expect(await removalJobs(key)).toBe(0);
+    expect(await stranded(future, true)).toContain(id);
+    expect(await removalJobs(key)).toBe(1);
+    expect(await stranded(future, false)).not.toContain(id);
   });
 
   it('a failed upload keeps its row and has its object removal enqueued', async () => {

@@ -4,7 +4,7 @@ import { Document, type DocumentStatus, Topic } from '../db/entities.ts';
 import { recordAudit } from '../domain/audit.ts';
 import type { Caller } from '../domain/caller.ts';
 import { recordStatus } from '../domain/status/status-store.ts';
-import { enqueueObjectRemoval } from './jobs.ts';
+import { enqueueObjectRemoval, REMOVE_OBJECT_TASK } from './jobs.ts';
 import { enqueueProcessing } from './processing-jobs.ts';
 import { query } from './sql.ts';
 
@@ -249,6 +249,36 @@ export async function markDeleting(
 /** deleting → gone, once its object is removed. Idempotent: a row already gone is fine. */
 export async function removeDeleted(em: EntityManager, id: string): Promise<void> {
   await query(em, `delete from documents where id = ? and status = 'deleting'`, [id]);
+}
+
+/**
+ * `deleting` rows changed before `olderThan` (a page of them, by id) whose removal job is gone from the queue (or has spent
+ * its attempts): nothing known causes one, but such a row and its object would stay forever, so the
+ * reconciler looks. With `requeue`, each gets its removal queued again (the same job key as
+ * `markDeleting`'s, so a job that appears meanwhile is replaced, not doubled).
+ */
+export async function strandedDeletions(
+  em: EntityManager,
+  page: { olderThan: Date; afterId: string | null; limit: number },
+  requeue: boolean,
+): Promise<{ id: string; objectKey: string | null }[]> {
+  const rows = await query<{ id: string; object_key: string | null }>(
+    em,
+    `select d.id, d.object_key from documents d
+      where d.status = 'deleting' and d.updated_at < ? and d.id > ?
+        and not exists (select 1 from graphile_worker.jobs j
+                         where j.key = ? || d.id::text and j.attempts < j.max_attempts)
+      order by d.id limit ?`,
+    [
+      page.olderThan,
+      page.afterId ?? '00000000-0000-0000-0000-000000000000',
+      `${REMOVE_OBJECT_TASK}:`,
+      page.limit,
+    ],
+  );
+  if (requeue)
+    for (const row of rows) await enqueueObjectRemoval(em, { key: row.object_key, documentId: row.id });
+  return rows.map((row) => ({ id: row.id, objectKey: row.object_key }));
 }
 
 /** What a `missing` row, its status event and its reader are told. */

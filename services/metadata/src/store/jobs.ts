@@ -34,12 +34,17 @@ export async function enqueueJob(
   );
 }
 
+/**
+ * The job key of a removal: the row's id when it removes a `deleting` row, else the object key. Never
+ * the object key for both: a later object-only enqueue (bytes of a swept upload landing late) would
+ * replace the row's job, payload and all, and the `deleting` row would stay forever. Two jobs removing
+ * the same object are harmless (each step is idempotent).
+ */
+export function removalJobKey(payload: RemoveObjectPayload): string {
+  return `${REMOVE_OBJECT_TASK}:${payload.documentId ?? payload.key}`;
+}
+
 /** The object of a document (and, with `documentId`, its `deleting` row) goes after the commit. */
 export function enqueueObjectRemoval(em: EntityManager, payload: RemoveObjectPayload): Promise<void> {
-  return enqueueJob(
-    em,
-    REMOVE_OBJECT_TASK,
-    payload,
-    `${REMOVE_OBJECT_TASK}:${payload.key ?? payload.documentId}`,
-  );
+  return enqueueJob(em, REMOVE_OBJECT_TASK, payload, removalJobKey(payload));
 }

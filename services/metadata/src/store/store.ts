@@ -74,6 +74,11 @@ export interface Store {
       limit: number,
       reason: string,
     ): Promise<t.ClaimedDocument[]>;
+    /** For the reconciler: `deleting` rows whose removal is no longer queued (see `t.strandedDeletions`). */
+    strandedDeletions(
+      page: { olderThan: Date; afterId: string | null; limit: number },
+      requeue: boolean,
+    ): Promise<{ id: string; objectKey: string | null }[]>;
     /** For the reconciler: which of `keys` a row owns, with that row's id and status. */
     ownersOf(keys: string[]): Promise<Map<string, { id: string; status: DocumentStatus }>>;
     /**
@@ -267,6 +272,10 @@ function storeOn(em: EntityManager): Store {
         limit: number,
         reason: string,
       ) => atomic((tx) => t.claimStale(tx, from, olderThanSeconds, limit, reason)),
+      strandedDeletions: (
+        page: { olderThan: Date; afterId: string | null; limit: number },
+        requeue: boolean,
+      ) => atomic((tx) => t.strandedDeletions(tx, page, requeue)),
       setTopics: (userId: string, id: string, topicIds: string[]) =>
         atomic((tx) => setDocumentTopics(tx, userId, id, topicIds)),
       async ownersOf(keys: string[]) {

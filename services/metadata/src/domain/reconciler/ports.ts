@@ -41,6 +41,14 @@ export interface ReconcileDocuments {
    * audit row in the same transaction; false when the row changed meanwhile (nothing written).
    */
   markMissing(row: ReadyRow, reason: string): Promise<boolean>;
+  /**
+   * Up to `limit` ids, after `afterId` in id order, of `deleting` rows changed before `olderThan` whose
+   * removal job is no longer queued; with `requeue`, their removal is queued again.
+   */
+  strandedDeletions(
+    page: { olderThan: Date; afterId: string | null; limit: number },
+    requeue: boolean,
+  ): Promise<string[]>;
   /** Removes an object no row owns (idempotent; a failure is retried by the next run). */
   removeObject(key: string): Promise<void>;
   /**

@@ -82,6 +82,23 @@ class FakeDocuments implements ReconcileDocuments {
     return true;
   }
 
+  /** Ids of `deleting` rows whose removal job is gone, and those requeued so far. */
+  readonly stranded = new Set<string>();
+  readonly requeued: string[] = [];
+
+  async strandedDeletions(page: { afterId: string | null; limit: number }, requeue: boolean) {
+    const ids = [...this.stranded]
+      .filter((id) => page.afterId === null || id > page.afterId)
+      .sort()
+      .slice(0, page.limit);
+    if (requeue)
+      for (const id of ids) {
+        this.stranded.delete(id);
+        this.requeued.push(id);
+      }
+    return ids;
+  }
+
   async removeObject(key: string) {
     if (this.failRemovals) throw new Error('blob service unavailable');
     this.removed.push(key);
@@ -216,6 +233,22 @@ describe('reconcile', () => {
     expect(new Set(documents.removed)).toEqual(orphans);
     expect(new Set(documents.events.map((event) => event.documentId))).toEqual(lost);
     expect(report.orphanKeys).toHaveLength(100);
+  });
+
+  it('requeues the removal of every stranded deleting row, page after page; a dry run only counts', async () => {
+    const { documents, run } = setup();
+    for (let index = 0; index < 1_200; index++) documents.stranded.add(randomUUID());
+    const all = new Set(documents.stranded);
+
+    const dry = await run(true);
+    expect(dry).toMatchObject({ strandedDeletionsFound: 1_200, removalsRequeued: 0 });
+    expect(dry.strandedDocumentIds).toHaveLength(100);
+    expect(documents.requeued).toEqual([]);
+
+    const real = await run();
+    expect(real).toMatchObject({ strandedDeletionsFound: 1_200, removalsRequeued: 1_200 });
+    expect(new Set(documents.requeued)).toEqual(all);
+    expect(documents.requeued).toHaveLength(1_200);
   });
 
   it('ignores keys not of docstore shape and reports them', async () => {

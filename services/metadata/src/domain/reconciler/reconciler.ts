@@ -32,16 +32,23 @@ export interface ReconcileReport {
   /** Ready rows whose object is gone (marked `missing`, unless a dry run). */
   missingFound: number;
   rowsMarkedMissing: number;
+  /**
+   * `deleting` rows older than the grace period whose removal job is gone from the queue (requeued,
+   * unless a dry run). Nothing known leaves one; each would otherwise stay forever with its object.
+   */
+  strandedDeletionsFound: number;
+  removalsRequeued: number;
   /** Removals or marks that failed; the next run tries again. */
   errors: number;
   /** Up to 100 of each, for the operator. */
   orphanKeys: string[];
   missingDocumentIds: string[];
+  strandedDocumentIds: string[];
   foreignKeys: string[];
   durationMs: number;
 }
 
-function emptyReport(dryRun: boolean): ReconcileReport {
+export function emptyReport(dryRun: boolean): ReconcileReport {
   return {
     dryRun,
     ran: true,
@@ -53,9 +60,12 @@ function emptyReport(dryRun: boolean): ReconcileReport {
     orphansRemoved: 0,
     missingFound: 0,
     rowsMarkedMissing: 0,
+    strandedDeletionsFound: 0,
+    removalsRequeued: 0,
     errors: 0,
     orphanKeys: [],
     missingDocumentIds: [],
+    strandedDocumentIds: [],
     foreignKeys: [],
     durationMs: 0,
   };
@@ -95,7 +105,8 @@ function compareKeys(a: string, b: string): number {
  * bucket's listing and the ready rows, both in key order), with bounded memory:
  * - an object older than the grace period that no row owns is an orphan: removed;
  * - a ready row whose object is gone becomes `missing` (never deleted), after its absence is
- *   confirmed by asking the bucket again, since the listing is not a snapshot.
+ *   confirmed by asking the bucket again, since the listing is not a snapshot;
+ * - a `deleting` row older than the grace period whose removal job is gone gets it queued again.
  * Every change is conditional (an owner check just before removing, a `status = 'ready'` check when
  * marking), so a run racing uploads and deletes changes nothing it should not; one run at a time
  * holds the lock across instances.
@@ -176,5 +187,29 @@ async function runOnce(options: ReconcileOptions, dryRun: boolean): Promise<Reco
     if (order >= 0) row = await rows.next();
   }
   await settleOrphans();
+  await requeueStrandedDeletions(documents, new Date(cutoff), dryRun, report);
   return report;
+}
+
+async function requeueStrandedDeletions(
+  documents: ReconcileDocuments,
+  olderThan: Date,
+  dryRun: boolean,
+  report: ReconcileReport,
+): Promise<void> {
+  let afterId: string | null = null;
+  for (;;) {
+    let ids: string[];
+    try {
+      ids = await documents.strandedDeletions({ olderThan, afterId, limit: BATCH }, !dryRun);
+    } catch {
+      report.errors += 1;
+      return;
+    }
+    report.strandedDeletionsFound += ids.length;
+    if (!dryRun) report.removalsRequeued += ids.length;
+    for (const id of ids) sample(report.strandedDocumentIds, id);
+    afterId = ids.at(-1) ?? null;
+    if (ids.length < BATCH || afterId === null) return;
+  }
 }

@@ -1,24 +1,10 @@
 import type { Logger } from '@docstore/server-kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ReconcileReport } from './reconciler.ts';
+import { emptyReport, type ReconcileReport } from './reconciler.ts';
 import { scheduleReconciler } from './schedule.ts';
 
 const report = (overrides: Partial<ReconcileReport> = {}): ReconcileReport => ({
-  dryRun: false,
-  ran: true,
-  objectsScanned: 0,
-  readyRowsScanned: 0,
-  skippedTooYoung: 0,
-  foreignObjects: 0,
-  orphansFound: 0,
-  orphansRemoved: 0,
-  missingFound: 0,
-  rowsMarkedMissing: 0,
-  errors: 0,
-  orphanKeys: [],
-  missingDocumentIds: [],
-  foreignKeys: [],
-  durationMs: 0,
+  ...emptyReport(false),
   ...overrides,
 });
 

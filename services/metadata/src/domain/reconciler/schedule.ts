@@ -31,13 +31,19 @@ export function scheduleReconciler(options: {
     try {
       const report = await options.run();
       options.metrics?.passed(report);
-      const changed = report.orphansFound + report.missingFound + report.errors + report.foreignObjects;
-      const { orphanKeys, missingDocumentIds, foreignKeys, ...counts } = report;
+      const changed =
+        report.orphansFound +
+        report.missingFound +
+        report.strandedDeletionsFound +
+        report.errors +
+        report.foreignObjects;
+      const { orphanKeys, missingDocumentIds, strandedDocumentIds, foreignKeys, ...counts } = report;
       if (changed > 0)
         logger.warn('reconciled: the bucket and the table disagreed', {
           ...counts,
           orphanKeys,
           missingDocumentIds,
+          strandedDocumentIds,
           foreignKeys,
         });
       else if (report.ran) logger.info('reconciled', counts);

@@ -112,8 +112,8 @@ export async function proxiedUpload(
     } else if (!gone.signal.aborted) {
       await failUpload(deps, id, key, `upload failed: ${(error as Error).message}`, sent);
     } else {
-      // The row is already deleting; its removal job owns the key. Enqueue again: the bytes may
-      // have landed after that job ran (the same job key makes it one job while it waits).
+      // The row is already deleting and its removal job may have run before these bytes landed:
+      // remove the object again (a job of its own, keyed by the object, never replacing the row's).
       await store.jobs.enqueueObjectRemoval({ key }).catch(() => {});
     }
     throw error;
