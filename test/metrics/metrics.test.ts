@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createMetadataClient, createStatusSocket, fetchObject, uploadDocument } from '@docstore/contract';
+import {
+  createMetadataClient,
+  createStatusSocket,
+  fetchObject,
+  StreamBody,
+  uploadDocument,
+} from '@docstore/contract';
 import { createDatabase, type ServiceProcess, startService } from '@docstore/devstack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -117,17 +123,34 @@ describe('/metrics on its own port', () => {
       expect(metaAfter.value('docstore_db_pool_waiting')).toBe(0);
       expect(metaAfter.has('docstore_db_pool_connections_in_use')).toBe(true);
 
-      // The blob service: one put of exactly these bytes, none in flight, one download of them.
+      // A declared size: the blob service signed one PUT and never carried the bytes; the metadata
+      // service streamed exactly these bytes into S3. One download of them through the blob service.
+      const blobCalls = (procedure: string) =>
+        delta(blobBefore, blobAfter, 'docstore_procedure_calls_total', { procedure, type: 'mutation' });
+      expect(blobCalls('objects.presignPut')).toBe(1);
+      expect(blobCalls('objects.put')).toBe(0);
+      expect(delta(blobBefore, blobAfter, 'docstore_blob_uploaded_bytes_total')).toBe(0);
+      expect(delta(metaBefore, metaAfter, 'docstore_signed_puts_total', { outcome: 'stored' })).toBe(1);
+      expect(delta(metaBefore, metaAfter, 'docstore_signed_put_bytes_total')).toBe(bytes.length);
+      expect(delta(blobBefore, blobAfter, 'docstore_blob_downloaded_bytes_total')).toBe(bytes.length);
+
+      // No declared size: through the blob service's objects.put, exactly these bytes, none in flight.
+      const unsized = await uploadDocument(
+        client,
+        { name: 'unsized.bin' },
+        new StreamBody(new Blob([bytes]).stream()),
+      );
+      expect(unsized).toMatchObject({ size: bytes.length, status: 'ready' });
+      const blobLast = await scrape(blobMetrics);
       expect(
-        delta(blobBefore, blobAfter, 'docstore_procedure_calls_total', {
+        delta(blobAfter, blobLast, 'docstore_procedure_calls_total', {
           procedure: 'objects.put',
           type: 'mutation',
         }),
       ).toBe(1);
-      expect(delta(blobBefore, blobAfter, 'docstore_blob_uploaded_bytes_total')).toBe(bytes.length);
-      expect(delta(blobBefore, blobAfter, 'docstore_blob_uploads_total', { outcome: 'stored' })).toBe(1);
-      expect(blobAfter.value('docstore_blob_uploads_in_flight')).toBe(0);
-      expect(delta(blobBefore, blobAfter, 'docstore_blob_downloaded_bytes_total')).toBe(bytes.length);
+      expect(delta(blobAfter, blobLast, 'docstore_blob_uploaded_bytes_total')).toBe(bytes.length);
+      expect(delta(blobAfter, blobLast, 'docstore_blob_uploads_total', { outcome: 'stored' })).toBe(1);
+      expect(blobLast.value('docstore_blob_uploads_in_flight')).toBe(0);
 
       // Node's own process metrics, labelled with the service.
       for (const after of [metaAfter, blobAfter]) {

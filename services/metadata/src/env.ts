@@ -57,6 +57,13 @@ const envSchema = z
       .min(1)
       .max(7 * 24 * 3600)
       .default(3600),
+    /**
+     * Where a proxied upload of declared size streams: `s3`, straight into a PUT the blob service
+     * signs for it (two hops; the metadata service must reach the blob service's S3_ENDPOINT), or
+     * `blob`, through the blob service's `objects.put` (three hops). A body of unknown size always
+     * goes through the blob service.
+     */
+    PROXIED_UPLOAD_ROUTE: z.enum(['s3', 'blob']).default('s3'),
     /** `failed` documents (row and any object) are removed this long after they failed. */
     FAILED_RETENTION_HOURS: z.coerce.number().positive().default(24),
     /** How long status events are kept for clients that reconnect. */

@@ -47,16 +47,17 @@ async function main(): Promise<void> {
   };
   const orm = await openDatabase({ clientUrl: config.DATABASE_URL, timeouts });
   logger.info('database ready: migrations applied');
-  const blob = createBlobGateway({
-    url: config.BLOB_URL,
-    token: config.BLOB_SERVICE_TOKEN,
-    timeouts: { connectMs: config.BLOB_CONNECT_TIMEOUT_MS, idleMs: config.BLOB_IDLE_TIMEOUT_MS },
-  });
   const service = createServiceMetrics('metadata');
   let webSocketClients = () => 0;
   const metrics = createMetadataMetrics(service.registry, {
     webSocketClients: () => webSocketClients(),
     orm,
+  });
+  const blob = createBlobGateway({
+    url: config.BLOB_URL,
+    token: config.BLOB_SERVICE_TOKEN,
+    timeouts: { connectMs: config.BLOB_CONNECT_TIMEOUT_MS, idleMs: config.BLOB_IDLE_TIMEOUT_MS },
+    signedPutMetrics: metrics.signedPuts,
   });
   const bus = metrics.meter(createStatusBus());
   const listener = await startStatusListener({
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     },
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
+    proxiedUploadRoute: config.PROXIED_UPLOAD_ROUTE,
     observeProcedure: service.observeProcedure,
   });
   webSocketClients = () => server.webSocket.clientCount;

@@ -31,8 +31,14 @@ export interface ReconcileMetrics {
   failed(): void;
 }
 
+/** Proxied uploads streamed straight into S3 (PROXIED_UPLOAD_ROUTE=s3): the blob service never sees their bytes. */
+export interface SignedPutMetrics {
+  finished(outcome: 'stored' | 'failed', bytes: number): void;
+}
+
 export interface MetadataMetrics {
   sweeper: SweeperMetrics;
+  signedPuts: SignedPutMetrics;
   reconcile: ReconcileMetrics;
   /** The bus with its events counted: published, delivered to subscriptions, and their lag. */
   meter(bus: StatusBus): StatusBus;
@@ -149,6 +155,17 @@ export function createMetadataMetrics(
     help: 'Deleting documents whose lost removal job the reconciler queued again (should stay 0)',
     registers: [registry],
   });
+  const signedPuts = new Counter({
+    name: 'docstore_signed_puts_total',
+    help: 'Proxied uploads streamed straight into S3 through a URL the blob service signed, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const signedPutBytes = new Counter({
+    name: 'docstore_signed_put_bytes_total',
+    help: 'Bytes of proxied uploads S3 stored through a URL the blob service signed',
+    registers: [registry],
+  });
   const reconcileErrors = new Counter({
     name: 'docstore_reconcile_errors_total',
     help: 'Removals or marks that failed during a pass (retried by the next one)',
@@ -156,6 +173,12 @@ export function createMetadataMetrics(
   });
 
   return {
+    signedPuts: {
+      finished(outcome, bytes) {
+        signedPuts.inc({ outcome });
+        signedPutBytes.inc(bytes);
+      },
+    },
     sweeper: {
       swept(result) {
         sweeps.inc({ outcome: 'ok' });

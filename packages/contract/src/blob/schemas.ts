@@ -78,6 +78,12 @@ export type PresignGetInput = z.input<typeof presignGetInputSchema>;
 
 export const presignPutInputSchema = putObjectMetaSchema.omit({ size: true }).extend({
   expiresInSeconds: expiresInSecondsSchema,
+  /**
+   * Signed for the endpoint the services reach S3 at (`S3_ENDPOINT`), not the public one browsers
+   * use: for a docstore service that streams the bytes into S3 itself (the metadata service's
+   * proxied uploads, one hop shorter than through `objects.put`).
+   */
+  internal: z.boolean().default(false),
 });
 export type PresignPutInput = z.input<typeof presignPutInputSchema>;
 

@@ -157,8 +157,10 @@ export function createMinioBackend(config: StorageConfig): StorageBackend {
     presignGet: (key, expiresInSeconds, responseHeaders) =>
       guard(key, () => publicClient.presignedGetObject(bucket, key, expiresInSeconds, responseHeaders)),
 
-    presignPut: (key, expiresInSeconds) =>
-      guard(key, () => publicClient.presignedPutObject(bucket, key, expiresInSeconds)),
+    presignPut: (key, expiresInSeconds, internalUse) =>
+      guard(key, () =>
+        (internalUse ? internal : publicClient).presignedPutObject(bucket, key, expiresInSeconds),
+      ),
 
     list: (prefix, continuationToken, limit) =>
       guard(undefined, () => listObjectsPage(internal, bucket, prefix, continuationToken, limit)),

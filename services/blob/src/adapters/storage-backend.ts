@@ -36,7 +36,8 @@ export interface StorageBackend {
   delete(key: string): Promise<void>;
   /** Signed for the public endpoint, so that clients outside the service's network can use it. */
   presignGet(key: string, expiresInSeconds: number, responseHeaders: Record<string, string>): Promise<string>;
-  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /** For browsers and clients (S3_PUBLIC_ENDPOINT when set); `internal`: for the services (S3_ENDPOINT). */
+  presignPut(key: string, expiresInSeconds: number, internal: boolean): Promise<string>;
   /** One page of at most `limit` (<= 1000) objects whose keys start with `prefix`. */
   list(prefix: string, continuationToken: string | undefined, limit: number): Promise<ListPage>;
   /** Resolves when the bucket answers; throws SERVICE_UNAVAILABLE otherwise. */

@@ -139,7 +139,7 @@ export function createBlobService({ storage, maxUploadBytes, logger }: BlobServi
       const { expiresInSeconds } = input;
       return {
         key,
-        url: await storage.presignPut(key, expiresInSeconds),
+        url: await storage.presignPut(key, expiresInSeconds, input.internal),
         expiresAt: expiresAt(expiresInSeconds),
       };
     },

@@ -1,6 +1,7 @@
 import {
   type BlobClient,
   createBlobClient,
+  DocstoreError,
   type PresignedPut,
   type PresignedUrl,
   putObject,
@@ -11,6 +12,7 @@ import {
 } from '@docstore/contract';
 import { currentRequestId } from '@docstore/server-kit';
 import { Agent } from 'undici';
+import type { SignedPutMetrics } from '../metrics.ts';
 
 const SERVICE = 'blob service';
 
@@ -26,10 +28,23 @@ export interface BlobGateway {
   ): Promise<StoredObject>;
   delete(key: string): Promise<void>;
   stat(key: string): Promise<StoredObject>;
+  /** `internal`: signed for the S3 endpoint the services reach, for `putSigned`. */
   presignPut(
     meta: { userId: string; documentId: string; name: string; mimeType: string; key?: string },
     expiresInSeconds: number,
+    internal?: boolean,
   ): Promise<PresignedPut>;
+  /**
+   * Streams exactly `size` bytes into S3 through a URL the blob service signed (`presignPut` with
+   * `internal`), one hop instead of two, on the same deadlines as every blob call. S3 failing or
+   * refusing is SERVICE_UNAVAILABLE; the body's own error (the caller's tap) rejects as that error.
+   */
+  putSigned(
+    url: string,
+    body: ReadableStream<Uint8Array>,
+    meta: { size: number; mimeType: string },
+    signal?: AbortSignal,
+  ): Promise<void>;
   presignGet(key: string, downloadName: string, expiresInSeconds?: number): Promise<PresignedUrl>;
   /** True when the blob service answers and its bucket is ready; never throws. */
   healthy(): Promise<boolean>;
@@ -53,6 +68,7 @@ export function createBlobGateway(options: {
   url: string;
   token: string;
   timeouts?: Partial<BlobTimeouts>;
+  signedPutMetrics?: SignedPutMetrics;
 }): BlobGateway {
   const timeouts = { ...DEFAULT_BLOB_TIMEOUTS, ...options.timeouts };
   const dispatcher = new Agent({
@@ -79,8 +95,40 @@ export function createBlobGateway(options: {
     put: (meta, body, signal) => call(() => putObject(client, meta, new StreamBody(body, meta.size), signal)),
     delete: (key) => call(async () => void (await client.objects.delete.mutate({ key }))),
     stat: (key) => call(() => client.objects.stat.query({ key })),
-    presignPut: (meta, expiresInSeconds) =>
-      call(() => client.objects.presignPut.mutate({ ...meta, expiresInSeconds })),
+    presignPut: (meta, expiresInSeconds, internal = false) =>
+      call(() => client.objects.presignPut.mutate({ ...meta, expiresInSeconds, internal })),
+    async putSigned(url, body, meta, signal) {
+      const failed = (error: DocstoreError) => {
+        options.signedPutMetrics?.finished('failed', 0);
+        return error;
+      };
+      let response: Response;
+      try {
+        response = await streamingFetch(url, {
+          method: 'PUT',
+          body: new StreamBody(body, meta.size),
+          headers: { 'content-type': meta.mimeType },
+          signal,
+          dispatcher,
+        } as RequestInit);
+      } catch (error) {
+        throw failed(
+          new DocstoreError('SERVICE_UNAVAILABLE', 'object storage (S3) is unreachable', { cause: error }),
+        );
+      }
+      if (response.ok) {
+        await response.body?.cancel();
+        options.signedPutMetrics?.finished('stored', meta.size);
+        return;
+      }
+      // S3's error document names the code; never pass its text (it echoes the key) to the client.
+      const code = /<Code>([^<]{1,64})<\/Code>/.exec(await response.text().catch(() => ''))?.[1];
+      throw failed(
+        new DocstoreError('SERVICE_UNAVAILABLE', 'object storage (S3) did not take the upload', {
+          cause: new Error(`S3 answered ${response.status} ${code ?? ''}`.trim()),
+        }),
+      );
+    },
     presignGet: (key, downloadName, expiresInSeconds) =>
       call(() => client.objects.presignGet.mutate({ key, downloadName, expiresInSeconds })),
     healthy: () =>

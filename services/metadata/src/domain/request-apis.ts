@@ -10,6 +10,7 @@ import { createDocumentsApi } from './documents.ts';
 import type { SecretBox } from './secret-box.ts';
 import { createSettingsApi } from './settings.ts';
 import type { StatusBus } from './status/status-bus.ts';
+import type { ProxiedUploadRoute } from './uploads/upload-deps.ts';
 import { createTopicsApi } from './topics.ts';
 
 export interface MetadataDeps {
@@ -20,6 +21,7 @@ export interface MetadataDeps {
   logger: Logger;
   maxUploadBytes: number;
   uploadTtlSeconds: number;
+  proxiedUploadRoute: ProxiedUploadRoute;
 }
 
 type UserApis = Omit<UserContext, 'sessionEnd'>;

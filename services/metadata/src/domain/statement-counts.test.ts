@@ -15,6 +15,7 @@ const noBlob: BlobGateway = {
   delete: () => Promise.reject(new Error('unexpected blob call')),
   presignGet: () => Promise.reject(new Error('unexpected blob call')),
   presignPut: () => Promise.reject(new Error('unexpected blob call')),
+  putSigned: () => Promise.reject(new Error('unexpected blob call')),
   stat: () => Promise.reject(new Error('unexpected blob call')),
   healthy: () => Promise.resolve(true),
 };
@@ -35,6 +36,7 @@ describe('SQL statements per read, whatever the page size', () => {
         bus: createStatusBus(),
         maxUploadBytes: 1024,
         uploadTtlSeconds: 60,
+        proxiedUploadRoute: 's3',
       },
       caller,
     );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DocstoreError, type DocumentView, type StoredObject } from '@docstore/contract';
+import { DocstoreError, type DocumentView } from '@docstore/contract';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Store } from '../../store/store.ts';
 import type { Caller } from '../caller.ts';
@@ -13,6 +13,9 @@ import { checkSize, failUpload, type ResolvedUploadMeta, type UploadDeps } from 
 
 /** What file-type needs to recognise every format it knows. */
 const SNIFF_BYTES = 4100;
+
+/** The largest object S3 takes in one PUT: a larger declared body goes through the blob service. */
+const S3_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /** Status events of one upload, written in order without holding the stream back. */
 function statusWriter(store: Store, caller: Caller, logger: UploadDeps['logger']) {
@@ -33,8 +36,10 @@ const isRefusedInput = (error: unknown) =>
   error instanceof DocstoreError && (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'INVALID_INPUT');
 
 /**
- * Proxied: the bytes stream client → here → blob service → S3, hashed and counted on the way.
- * The key is reserved and recorded (pending) before the first byte moves; then stored → ready.
+ * Proxied: the bytes stream client → here → S3, hashed and counted on the way, into a PUT the blob
+ * service signed (it still makes every key and signature); with PROXIED_UPLOAD_ROUTE=blob, or a body
+ * of unknown size, client → here → blob service → S3. The key is made and recorded (pending) before
+ * the first byte moves; then stored → ready.
  * Refused input (too large, not the declared size): no row, no object. Broken off: `failed`, and the
  * object's removal enqueued with the transition.
  */
@@ -53,9 +58,19 @@ export async function proxiedUpload(
   const mimeType = sniffed?.mime ?? meta.mimeType;
   const id = randomUUID();
   const total = meta.size ?? null;
+  const object = { userId, documentId: id, name: meta.name, mimeType };
+  const signedPut =
+    deps.proxiedUploadRoute === 's3' && meta.size !== undefined && meta.size <= S3_SINGLE_PUT_BYTES;
   let key: string;
+  let signedUrl: string | undefined;
   try {
-    key = await blob.reserveKey({ userId, documentId: id, name: meta.name, mimeType });
+    if (signedPut) {
+      const presigned = await blob.presignPut(object, deps.uploadTtlSeconds, true);
+      key = presigned.key;
+      signedUrl = presigned.url;
+    } else {
+      key = await blob.reserveKey(object);
+    }
     await store.documents.markPending(userId, {
       id,
       name: meta.name,
@@ -89,13 +104,16 @@ export async function proxiedUpload(
     onGone: () =>
       gone.abort(new DocstoreError('CONFLICT', `document ${id} was removed while it was being uploaded`)),
   });
-  let stored: StoredObject;
+  let storedSize: number;
   try {
-    stored = await blob.put(
-      { userId, documentId: id, name: meta.name, mimeType, size: meta.size, key },
-      whole.pipeThrough(progress.stream).pipeThrough(hash.stream),
-      AbortSignal.any([signal, gone.signal]),
-    );
+    const bytes = whole.pipeThrough(progress.stream).pipeThrough(hash.stream);
+    const stopped = AbortSignal.any([signal, gone.signal]);
+    if (signedUrl !== undefined && meta.size !== undefined) {
+      await blob.putSigned(signedUrl, bytes, { size: meta.size, mimeType }, stopped);
+      storedSize = progress.received;
+    } else {
+      storedSize = (await blob.put({ ...object, size: meta.size, key }, bytes, stopped)).size;
+    }
   } catch (blobError) {
     const error: unknown = progress.error ?? (gone.signal.aborted ? gone.signal.reason : blobError);
     await status.flushed();
@@ -122,13 +140,13 @@ export async function proxiedUpload(
   }
   await status.flushed();
   try {
-    await store.documents.markStored(userId, id, { size: stored.size, sha256: hash.digest() });
+    await store.documents.markStored(userId, id, { size: storedSize, sha256: hash.digest() });
     await store.documents.markReady(caller, id);
   } catch (error) {
     // Never acknowledge what is not committed: the object goes, the client gets the error.
     await failUpload(deps, id, key, 'the document could not be committed', {
-      receivedBytes: stored.size,
-      totalBytes: stored.size,
+      receivedBytes: storedSize,
+      totalBytes: storedSize,
     });
     throw error;
   }

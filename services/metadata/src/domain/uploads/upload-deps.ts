@@ -12,7 +12,11 @@ export interface UploadDeps {
   logger: Logger;
   maxUploadBytes: number;
   uploadTtlSeconds: number;
+  proxiedUploadRoute: ProxiedUploadRoute;
 }
+
+/** PROXIED_UPLOAD_ROUTE: `s3` (two hops, a PUT the blob service signs) or `blob` (`objects.put`). */
+export type ProxiedUploadRoute = 's3' | 'blob';
 
 export type ResolvedUploadMeta = Required<Pick<UploadMeta, 'name' | 'mimeType' | 'topics'>> & {
   size?: number;
