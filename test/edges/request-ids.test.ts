@@ -68,11 +68,12 @@ describe('request ids', () => {
       () => linesOf(stack.blob.logs, requestId),
       (lines) => lines.length > 0,
     );
+    // The blob service signed the PUT the metadata service streamed the bytes into.
     expect(blobLines).toContainEqual(
       expect.objectContaining({
         service: 'blob',
         message: 'request',
-        path: '/trpc/objects.put',
+        path: '/trpc/objects.presignPut',
         status: 200,
       }),
     );

@@ -10,8 +10,8 @@ import { createDocumentsApi } from './documents.ts';
 import type { SecretBox } from './secret-box.ts';
 import { createSettingsApi } from './settings.ts';
 import type { StatusBus } from './status/status-bus.ts';
-import type { ProxiedUploadRoute } from './uploads/upload-deps.ts';
 import { createTopicsApi } from './topics.ts';
+import type { ProxiedUploadRoute } from './uploads/upload-deps.ts';
 
 export interface MetadataDeps {
   orm: MikroORM;
