@@ -4,6 +4,7 @@ import {
   createBlobClient,
   createMetadataClient,
   fetchObject,
+  type MetadataClient,
   putObject,
   streamingFetch,
   uploadDocument,
@@ -24,6 +25,21 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await work();
   return (performance.now() - started) / 1000;
+}
+
+/**
+ * Waits (outside any timed window) until the document's processing ended: the worker reads every new
+ * document back from S3 (hashing a direct upload, sniffing and extracting), and that must not run
+ * during the next variant's measurement.
+ */
+async function processed(client: MetadataClient, id: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const status = (await client.documents.get.query({ id })).processing?.status;
+    if (status === 'processed' || status === 'processing_failed') return;
+    if (Date.now() > deadline) throw new Error(`document ${id} still ${status} after 120 s`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
 }
 
 /**
@@ -87,22 +103,26 @@ export async function transferScenario(stack: BenchStack, file: string, rounds: 
           });
         },
       );
+      await processed(metadata, documents.at(-1) ?? '');
       blobGrowth.push(growth[0] ?? 0);
       metadataGrowth.push(growth[1] ?? 0);
       return mib / seconds;
     },
     direct: async () => {
+      let id = '';
       const seconds = await timed(async () => {
         const { document, uploadUrl } = await metadata.documents.createUpload.mutate({
           name: 'bench.bin',
           size,
         });
+        id = document.id;
         const response = await streamingFetch(uploadUrl, { method: 'PUT', body: blob });
         if (!response.ok) throw new Error(`direct PUT answered ${response.status}`);
         await response.arrayBuffer();
         const done = await metadata.documents.completeUpload.mutate({ id: document.id });
         if (done.status !== 'ready') throw new Error(`direct upload ended ${done.status}`);
       });
+      await processed(metadata, id);
       return mib / seconds;
     },
   };

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import {
   type BlobClient,
   createBlobClient,
@@ -11,7 +13,7 @@ import {
   toDocstoreError,
 } from '@docstore/contract';
 import { currentRequestId } from '@docstore/server-kit';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { SignedPutMetrics } from '../metrics.ts';
 
 const SERVICE = 'blob service';
@@ -102,30 +104,33 @@ export function createBlobGateway(options: {
         options.signedPutMetrics?.finished('failed', 0);
         return error;
       };
-      let response: Response;
+      // undici's `request` with a Node stream body writes on 'data' events and waits on 'drain':
+      // fetch's async iteration of a web stream was the slowest hop of the chain (issue 12).
+      let response: Dispatcher.ResponseData;
       try {
-        response = await streamingFetch(url, {
+        response = await dispatcher.request({
+          origin: new URL(url).origin,
+          path: url.slice(new URL(url).origin.length),
           method: 'PUT',
-          body: new StreamBody(body, meta.size),
-          headers: { 'content-type': meta.mimeType },
+          body: Readable.fromWeb(body as NodeReadableStream<Uint8Array>, { highWaterMark: 1024 * 1024 }),
+          headers: { 'content-type': meta.mimeType, 'content-length': String(meta.size) },
           signal,
-          dispatcher,
-        } as RequestInit);
+        });
       } catch (error) {
         throw failed(
           new DocstoreError('SERVICE_UNAVAILABLE', 'object storage (S3) is unreachable', { cause: error }),
         );
       }
-      if (response.ok) {
-        await response.body?.cancel();
+      if (response.statusCode === 200) {
+        await response.body.dump();
         options.signedPutMetrics?.finished('stored', meta.size);
         return;
       }
       // S3's error document names the code; never pass its text (it echoes the key) to the client.
-      const code = /<Code>([^<]{1,64})<\/Code>/.exec(await response.text().catch(() => ''))?.[1];
+      const code = /<Code>([^<]{1,64})<\/Code>/.exec(await response.body.text().catch(() => ''))?.[1];
       throw failed(
         new DocstoreError('SERVICE_UNAVAILABLE', 'object storage (S3) did not take the upload', {
-          cause: new Error(`S3 answered ${response.status} ${code ?? ''}`.trim()),
+          cause: new Error(`S3 answered ${response.statusCode} ${code ?? ''}`.trim()),
         }),
       );
     },

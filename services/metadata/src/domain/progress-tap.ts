@@ -7,6 +7,11 @@ export interface ProgressTapOptions {
   maxBytes: number;
   /** The size the client declared: a body longer or shorter is INVALID_INPUT (a 4xx, nothing kept). */
   declaredSize?: number;
+  /**
+   * Sees every chunk that passes, in order (the upload hashes them here: each web-stream stage costs
+   * a hop of its own, and the proxied upload's throughput is bound by them, issue 12).
+   */
+  onChunk?(chunk: Uint8Array): void;
   /** Called at most once per `everyBytes` AND `everyMs`, whichever comes later. */
   onProgress(receivedBytes: number): void;
   everyBytes?: number;
@@ -49,6 +54,7 @@ export function progressTap(options: ProgressTapOptions): {
           controller.error(error);
           return;
         }
+        options.onChunk?.(chunk);
         const now = Date.now();
         if (received - reportedBytes >= everyBytes && now - reportedAt >= everyMs) {
           reportedBytes = received;

@@ -1,3 +1,5 @@
+import { BYTE_BUFFER } from './byte-buffer.ts';
+
 /**
  * Takes the first `bytes` of a web stream (or all of it, when shorter) and gives back a stream of
  * the whole: the head is looked at (content sniffing) without holding more than it in memory.
@@ -20,19 +22,22 @@ export async function splitHead(
     size += next.value.byteLength;
   }
   const head = Buffer.concat(chunks).subarray(0, bytes);
-  const whole = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      if (done) controller.close();
+  const whole = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        if (done) controller.close();
+      },
+      async pull(controller) {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
     },
-    async pull(controller) {
-      const next = await reader.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+    BYTE_BUFFER,
+  );
   return { head, whole };
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DocstoreError, type DocumentView } from '@docstore/contract';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Store } from '../../store/store.ts';
 import type { Caller } from '../caller.ts';
-import { sha256Tap } from '../hashing.ts';
 import { progressTap } from '../progress-tap.ts';
 import type { NewStatusEvent } from '../status/status-store.ts';
 import { splitHead } from '../stream-head.ts';
@@ -87,10 +86,11 @@ export async function proxiedUpload(
   }
 
   const status = statusWriter(store, caller, logger);
-  const hash = sha256Tap();
+  const hash = createHash('sha256');
   const progress = progressTap({
     maxBytes: deps.maxUploadBytes,
     declaredSize: meta.size,
+    onChunk: (chunk) => hash.update(chunk),
     onProgress(receivedBytes) {
       status.emit({ documentId: id, status: 'receiving', receivedBytes, totalBytes: total, at: new Date() });
     },
@@ -106,7 +106,7 @@ export async function proxiedUpload(
   });
   let storedSize: number;
   try {
-    const bytes = whole.pipeThrough(progress.stream).pipeThrough(hash.stream);
+    const bytes = whole.pipeThrough(progress.stream);
     const stopped = AbortSignal.any([signal, gone.signal]);
     if (signedUrl !== undefined && meta.size !== undefined) {
       await blob.putSigned(signedUrl, bytes, { size: meta.size, mimeType }, stopped);
@@ -140,7 +140,7 @@ export async function proxiedUpload(
   }
   await status.flushed();
   try {
-    await store.documents.markStored(userId, id, { size: storedSize, sha256: hash.digest() });
+    await store.documents.markStored(userId, id, { size: storedSize, sha256: hash.digest('hex') });
     await store.documents.markReady(caller, id);
   } catch (error) {
     // Never acknowledge what is not committed: the object goes, the client gets the error.
