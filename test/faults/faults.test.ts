@@ -36,9 +36,14 @@ async function waitHealthy(client: MetadataClient, stack: FaultStack, faults: st
     if (health?.ok) return;
     if (Date.now() > until) {
       const tail = (name: 'blob' | 'metadata') => stack.logs(name).slice(-15).join('\n');
+      // The blob service's own view (the metadata service's `blob: false` can be either side).
+      const blobReady = await fetch(`${stack.blobUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })
+        .then(async (response) => `${response.status} ${await response.text()}`)
+        .catch((error: unknown) => String(error));
       throw new Error(
         [
           `the stack did not come back: ${JSON.stringify(health)}`,
+          `blob service /readyz: ${blobReady}`,
           `faults this round: ${JSON.stringify(faults)}`,
           `blob service, last lines:\n${tail('blob')}`,
           `metadata service, last lines:\n${tail('metadata')}`,
