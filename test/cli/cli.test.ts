@@ -1,50 +1,14 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type DocumentPage, type DocumentView, mintToken, type TopicView } from '@docstore/contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type CliRun, runCli } from '../support/cli.ts';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const mainModule = join(repo, 'packages/cli/src/main.ts');
-const binShim = join(repo, 'packages/cli/bin/docstore.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the CLI as a real process against the test stack: its sources through tsx from the repo
- * (where tsx resolves), or the compiled CLI through the package's bin shim from any folder
- * (`via: 'bin'`; the e2e global setup builds it).
- */
-function docstore(args: string[], options: { via?: 'main' | 'bin'; cwd?: string } = {}): Promise<Run> {
-  const argv =
-    options.via === 'bin'
-      ? [binShim, ...args]
-      : ['--conditions=@docstore/source', '--import', 'tsx', mainModule, ...args];
-  const child = spawn(process.execPath, argv, {
-    cwd: options.cwd ?? repo,
-    env: { ...process.env, DOCSTORE_URL: inject('metadataUrl'), DOCSTORE_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI against the test stack, as this file's user. */
+const docstore = (args: string[], options: { via?: 'main' | 'bin'; cwd?: string } = {}): Promise<CliRun> =>
+  runCli(args, { url: inject('metadataUrl'), token, ...options });
 
 /** Runs a command that must succeed with `--json`, and parses what it printed. */
 async function json<T>(args: string[]): Promise<T> {

@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DocumentView, SearchPage, TopicView } from '@docstore/contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { tokenFor } from '../support/metadata.ts';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const mainModule = join(repo, 'packages/cli/src/main.ts');
 
 let dir: string;
 let token: string;
@@ -21,25 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function docstore(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainModule, ...args], {
-    cwd: repo,
-    env: { ...process.env, DOCSTORE_URL: inject('metadataUrl'), DOCSTORE_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI against the test stack, as this file's user. */
+const docstore = (args: string[]) => runCli(args, { url: inject('metadataUrl'), token });
 
 describe('docstore CLI: rules, processing, search, duplicates, suggestions', { timeout: 120_000 }, () => {
   it('follows an upload through processing, finds it by search, skips the same bytes again', async () => {

@@ -8,44 +8,24 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createMetadataClient, uploadDocument } from '@docstore/contract';
-import { buildWebApp, scratchDir, startWebServer, type WebServer } from '@docstore/devstack';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { WebServer } from '@docstore/devstack';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, onTestFailed, test } from 'vitest';
+import { startWebUnderTest } from '../support/browser.ts';
 import { MiB } from '../support/bytes.ts';
 import { tokenFor } from '../support/metadata.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/web-library.png', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 let web: WebServer;
 let browser: Browser;
-let cleanup: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const dir = await scratchDir('web');
-  await buildWebApp(`${dir.path}/dist`);
-  web = await startWebServer({ metadataUrl: inject('metadataUrl'), root: `${dir.path}/dist` });
-  // launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  cleanup = async () => {
-    await browser.close();
-    await web.stop();
-    await dir.remove();
-  };
+  const started = await startWebUnderTest('web', inject('metadataUrl'));
+  ({ web, browser, stop } = started);
 });
 
-afterAll(() => cleanup?.());
+afterAll(() => stop?.());
 
 /**
  * The browser globals the page-side functions below use: this project type-checks against Node's

@@ -6,41 +6,22 @@
  * next matching upload.
  */
 import { randomUUID } from 'node:crypto';
-import { buildWebApp, scratchDir, startWebServer, type WebServer } from '@docstore/devstack';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { WebServer } from '@docstore/devstack';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, onTestFailed, test } from 'vitest';
+import { startWebUnderTest } from '../support/browser.ts';
 import { tokenFor } from '../support/metadata.ts';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let web: WebServer;
 let browser: Browser;
-let cleanup: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const dir = await scratchDir('web-processing');
-  await buildWebApp(`${dir.path}/dist`);
-  web = await startWebServer({ metadataUrl: inject('metadataUrl'), root: `${dir.path}/dist` });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  cleanup = async () => {
-    await browser.close();
-    await web.stop();
-    await dir.remove();
-  };
+  const started = await startWebUnderTest('web-processing', inject('metadataUrl'));
+  ({ web, browser, stop } = started);
 });
 
-afterAll(() => cleanup?.());
+afterAll(() => stop?.());
 
 /** The browser globals the page-side function below uses (this project type-checks against Node's). */
 interface PageGlobals {

@@ -6,8 +6,8 @@ import type { Caller } from '../caller.ts';
 import { progressTap } from '../progress-tap.ts';
 import type { NewStatusEvent } from '../status/status-store.ts';
 import { splitHead } from '../stream-head.ts';
-import { abortedUpload } from '../upload-abort.ts';
 import { startKeepAlive } from './keep-alive.ts';
+import { abortedUpload } from './upload-abort.ts';
 import { checkSize, failUpload, type ResolvedUploadMeta, type UploadDeps } from './upload-deps.ts';
 
 /** What file-type needs to recognise every format it knows. */
