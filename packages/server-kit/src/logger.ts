@@ -51,8 +51,35 @@ const SECRET_KEYS = [
 /** URLs that may embed a password: kept, with the password masked, so the host still helps. */
 const URL_KEYS = ['databaseUrl', 'DATABASE_URL', 'url', 'connectionString'];
 
-const paths = (keys: string[]) =>
-  keys.flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`]);
+const SECRETS = new Set(SECRET_KEYS);
+const URLS = new Set(URL_KEYS);
+
+type Fields = Record<string, unknown>;
+const isPlainObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The fields with every secret masked: at the top, one object down, and in `headers` at either level
+ * (the paths pino's `redact` would take as `key`, `*.key`, `headers.key`, `*.headers.key`). Copies
+ * only the objects it changes, never the caller's. Our own because pino 10's redaction cost 59 µs
+ * per line here (61 against 2 µs without it), paid by every request's log line (issue 12).
+ */
+function withoutSecrets(fields: Fields, depth = 0): Fields {
+  let masked: Fields | undefined;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    let next = value;
+    if (SECRETS.has(key)) next = '[redacted]';
+    else if (URLS.has(key)) next = maskUrlPassword(value);
+    else if (isPlainObject(value) && (depth === 0 || (depth === 1 && key === 'headers')))
+      next = withoutSecrets(value, depth + 1);
+    if (next !== value) {
+      masked ??= { ...fields };
+      masked[key] = next;
+    }
+  }
+  return masked ?? fields;
+}
 
 /** Masks the password of a URL (postgres://user:secret@host → postgres://user:***@host). */
 export function maskUrlPassword(value: unknown): unknown {
@@ -82,15 +109,10 @@ export function createLogger(service: string, options: LoggerOptions | LoggerOpt
       base: { service },
       messageKey: 'message',
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: withoutSecrets },
       mixin: () => {
         const requestId = currentRequestId();
         return requestId === undefined ? {} : { requestId };
-      },
-      redact: {
-        paths: [...paths(SECRET_KEYS), ...paths(URL_KEYS)],
-        censor: (value, path) =>
-          URL_KEYS.includes(path.at(-1) ?? '') ? maskUrlPassword(value) : '[redacted]',
       },
     },
     destination,
