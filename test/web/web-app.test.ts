@@ -8,24 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createMetadataClient, uploadDocument } from '@docstore/contract';
-import type { WebServer } from '@docstore/devstack';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, onTestFailed, test } from 'vitest';
-import { startWebUnderTest } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { expect, inject, onTestFailed, test } from 'vitest';
+import { useWebUnderTest } from '../support/browser.ts';
 import { MiB } from '../support/bytes.ts';
 import { tokenFor } from '../support/metadata.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/web-library.png', import.meta.url));
-let web: WebServer;
-let browser: Browser;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  const started = await startWebUnderTest('web', inject('metadataUrl'));
-  ({ web, browser, stop } = started);
-});
-
-afterAll(() => stop?.());
+const under = useWebUnderTest('web');
 
 /**
  * The browser globals the page-side functions below use: this project type-checks against Node's
@@ -106,7 +96,7 @@ const documentRow = (page: Page, name: string) => page.locator(`[data-testid=doc
 test('a person signs in, drops files, watches them arrive, and manages the library', async () => {
   const userId = randomUUID();
   const token = await tokenFor(userId, 600);
-  const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
+  const context = await under.browser.newContext({ viewport: { width: 1100, height: 820 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
@@ -120,9 +110,9 @@ test('a person signs in, drops files, watches them arrive, and manages the libra
   });
 
   // Sign in by link: the token travels in the fragment and leaves the address bar at once.
-  await page.goto(web.signInUrl(token));
+  await page.goto(under.web.signInUrl(token));
   await eventually(() => page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true);
-  expect(page.url()).toBe(`${web.url}/`);
+  expect(page.url()).toBe(`${under.web.url}/`);
   await eventually(() => page.getByText('No documents yet').isVisible()).toBe(true);
 
   // A topic, made in the Topics view; it appears in the library's filter with a count of 0.
@@ -235,14 +225,14 @@ test('the library pages as it scrolls, a reload mid-upload shows the truth, and 
     const name = `page-${String(i).padStart(2, '0')}.txt`;
     await uploadDocument(outside, { name, mimeType: 'text/plain' }, Buffer.from(`document ${i}\n`));
   }
-  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const context = await under.browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
   page.on('pageerror', (error) => problems.push(error.message));
 
   // Newest first, one page of 30; the rest arrives when the end of the list scrolls into view.
-  await page.goto(web.signInUrl(token));
+  await page.goto(under.web.signInUrl(token));
   await eventually(() => page.locator('[data-testid=document]').count()).toBe(30);
   expect(await page.locator('[data-testid=document]').first().getAttribute('data-name')).toBe('page-31.txt');
   await page.locator('.sentinel').scrollIntoViewIfNeeded();
@@ -280,8 +270,8 @@ test('the library pages as it scrolls, a reload mid-upload shows the truth, and 
   await context.close();
 
   // A page that brings a bad token is told so, in words, and stays signed out.
-  const stranger = await browser.newPage();
-  await stranger.goto(web.signInUrl('not-a-token'));
+  const stranger = await under.browser.newPage();
+  await stranger.goto(under.web.signInUrl('not-a-token'));
   await eventually(() => stranger.getByRole('alert').textContent()).toBe(
     'That token is not valid or has expired.',
   );

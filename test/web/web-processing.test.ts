@@ -6,22 +6,12 @@
  * next matching upload.
  */
 import { randomUUID } from 'node:crypto';
-import type { WebServer } from '@docstore/devstack';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, onTestFailed, test } from 'vitest';
-import { startWebUnderTest } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { expect, onTestFailed, test } from 'vitest';
+import { useWebUnderTest } from '../support/browser.ts';
 import { tokenFor } from '../support/metadata.ts';
 
-let web: WebServer;
-let browser: Browser;
-let stop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  const started = await startWebUnderTest('web-processing', inject('metadataUrl'));
-  ({ web, browser, stop } = started);
-});
-
-afterAll(() => stop?.());
+const under = useWebUnderTest('web-processing');
 
 /** The browser globals the page-side function below uses (this project type-checks against Node's). */
 interface PageGlobals {
@@ -47,7 +37,7 @@ const documentRow = (page: Page, name: string) => page.locator(`[data-testid=doc
 
 test('a dropped file is found by search with its match marked, and a topic rule tags the next upload', async () => {
   const token = await tokenFor(randomUUID(), 600);
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const context = await under.browser.newContext({ viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
@@ -60,7 +50,7 @@ test('a dropped file is found by search with its match marked, and a topic rule 
     console.error(`console errors: ${JSON.stringify(problems)}\npage text:\n${text}`);
   });
 
-  await page.goto(web.signInUrl(token));
+  await page.goto(under.web.signInUrl(token));
   await eventually(() => page.getByText('No documents yet').isVisible()).toBe(true);
 
   // A search before anything is processed: an empty state, in words.

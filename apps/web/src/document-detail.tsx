@@ -4,6 +4,7 @@ import type { Api } from './api.ts';
 import { describeError } from './errors.ts';
 import { formatBytes, formatDate } from './format.ts';
 import { ProcessingPanel } from './processing-panel.tsx';
+import { TopicChecks } from './topic-checks.tsx';
 
 /** One document in a modal dialog: download, retag, delete (after a confirmation). */
 export function DocumentDetail(props: {
@@ -88,22 +89,7 @@ export function DocumentDetail(props: {
       <fieldset>
         <legend>Topics</legend>
         {props.topics.length === 0 && <p class="hint">No topics yet: create them under Topics.</p>}
-        {props.topics.map((topic) => (
-          <label key={topic.id}>
-            <input
-              type="checkbox"
-              checked={tags.includes(topic.name)}
-              onChange={(event) =>
-                setTags(
-                  event.currentTarget.checked
-                    ? [...tags, topic.name]
-                    : tags.filter((name) => name !== topic.name),
-                )
-              }
-            />
-            {topic.name}
-          </label>
-        ))}
+        <TopicChecks topics={props.topics} selected={tags} onChange={setTags} />
         {props.topics.length > 0 && (
           <button type="button" disabled={busy} onClick={saveTopics}>
             Save topics

@@ -1,6 +1,7 @@
 import type { TopicView } from '@docstore/contract';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatBytes } from './format.ts';
+import { TopicChecks } from './topic-checks.tsx';
 import type { UploadQueue, UploadRow } from './uploads.ts';
 
 const PHASE_LABELS: Record<UploadRow['phase'], string> = {
@@ -61,22 +62,7 @@ export function UploadPanel(props: { queue: UploadQueue; topics: TopicView[] }) 
       {props.topics.length > 0 && (
         <fieldset class="upload-tags">
           <legend>Tag new uploads with</legend>
-          {props.topics.map((topic) => (
-            <label key={topic.id}>
-              <input
-                type="checkbox"
-                checked={tags.includes(topic.name)}
-                onChange={(event) =>
-                  setTags(
-                    event.currentTarget.checked
-                      ? [...tags, topic.name]
-                      : tags.filter((name) => name !== topic.name),
-                  )
-                }
-              />
-              {topic.name}
-            </label>
-          ))}
+          <TopicChecks topics={props.topics} selected={tags} onChange={setTags} />
         </fieldset>
       )}
       {rows.length > 0 && (
