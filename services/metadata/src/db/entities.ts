@@ -1,3 +1,4 @@
+import { uploadStatusSchema } from '@docstore/contract';
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
 /*
@@ -167,20 +168,8 @@ export const AuditLog = defineEntity({
 });
 export type AuditLog = InferEntity<typeof AuditLog>;
 
-/** Values of `status_events.status`: the document's states plus the transient ones of an upload. */
-export const UPLOAD_STATUSES = [
-  'pending',
-  'receiving',
-  'stored',
-  'ready',
-  'failed',
-  'deleted',
-  'deleting',
-  'missing',
-  'processing',
-  'processed',
-  'processing_failed',
-] as const;
+/** Values of `status_events.status`: the statuses clients see live (the contract's list, one source). */
+const UPLOAD_STATUSES = uploadStatusSchema.options;
 
 /**
  * Upload status events, kept for STATUS_RETENTION_HOURS so that a client that reconnects gets what
