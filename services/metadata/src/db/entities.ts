@@ -1,4 +1,4 @@
-import { uploadStatusSchema } from '@docstore/contract';
+import { documentStatusSchema, uploadStatusSchema } from '@docstore/contract';
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
 /*
@@ -10,9 +10,10 @@ const TIMESTAMP_PRECISION = 3;
 
 /**
  * Values of `documents.status`, kept in the schema as a check constraint. Written only by the
- * store's transitions (src/store/document-transitions.ts); the life cycle is in the README.
+ * store's transitions (src/store/document-transitions.ts); the life cycle is in the README. The
+ * contract's list, one source.
  */
-export const DOCUMENT_STATUSES = ['pending', 'ready', 'failed', 'stored', 'deleting', 'missing'] as const;
+export const DOCUMENT_STATUSES = documentStatusSchema.options;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** Values of `topics.match_algorithm` (the contract's matching rule). */
