@@ -1,35 +1,30 @@
 import { DocstoreError, type DocumentsApi } from '@docstore/contract';
 import type { Store } from '../store/store.ts';
 import type { Caller } from './caller.ts';
+import { callersDocument, documentNotFound } from './views.ts';
 
 type ProcessingApi = Pick<
   DocumentsApi,
   'search' | 'text' | 'reprocess' | 'suggestions' | 'applySuggestions' | 'findBySha256'
 >;
 
-const notFound = (id: string) => new DocstoreError('NOT_FOUND', `document ${id} not found`);
-
 /** What processing adds to the documents API: search, text, reprocessing, suggestions, duplicates. */
 export function createProcessingApi({ store, caller }: { store: Store; caller: Caller }): ProcessingApi {
   const { userId } = caller;
-  const view = async (id: string) => {
-    const document = await store.documents.view(userId, id);
-    if (!document) throw notFound(id);
-    return document;
-  };
+  const view = (id: string) => callersDocument(store, userId, id);
   return {
     search: (input) => store.processing.search(userId, input),
 
     async text({ id }) {
       const found = await store.processing.text(userId, id);
-      if (!found) throw notFound(id);
+      if (!found) throw documentNotFound(id);
       return { id, ...found };
     },
 
     async reprocess({ id }) {
       await store.withTransaction(async (tx) => {
         const document = await tx.documents.find(userId, id);
-        if (!document) throw notFound(id);
+        if (!document) throw documentNotFound(id);
         if (!(await tx.processing.reprocess(userId, id))) {
           throw new DocstoreError(
             'CONFLICT',
@@ -50,7 +45,7 @@ export function createProcessingApi({ store, caller }: { store: Store; caller: C
     async applySuggestions({ id, accept, reject }) {
       await store.withTransaction(async (tx) => {
         const result = await tx.processing.applySuggestions(userId, id, accept, reject);
-        if (!result) throw notFound(id);
+        if (!result) throw documentNotFound(id);
         await tx.audit.record(
           caller,
           'document.apply_suggestions',

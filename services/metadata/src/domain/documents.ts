@@ -7,6 +7,7 @@ import { statusStream } from './status/status-stream.ts';
 import { completeDirectUpload, createDirectUpload } from './uploads/direct-upload.ts';
 import { proxiedUpload } from './uploads/proxied-upload.ts';
 import type { UploadDeps } from './uploads/upload-deps.ts';
+import { callersDocument, documentNotFound } from './views.ts';
 
 export interface DocumentsDeps extends UploadDeps {
   orm: MikroORM;
@@ -28,23 +29,16 @@ async function* statusFeed(
     documentId !== undefined &&
     !(await hasStatusOrDocument(context.orm.em.fork(), context.userId, documentId))
   ) {
-    throw new DocstoreError('NOT_FOUND', `document ${documentId} not found`);
+    throw documentNotFound(documentId);
   }
   yield* statusStream({ ...context, documentId, lastEventId: input.lastEventId, signal });
 }
-
-const notFound = (id: string) => new DocstoreError('NOT_FOUND', `document ${id} not found`);
 
 export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
   const { store, blob, caller } = deps;
   const { userId } = caller;
 
-  const view = async (id: string) => {
-    const document = await store.documents.view(userId, id);
-    if (!document) throw notFound(id);
-    return document;
-  };
-
+  const view = (id: string) => callersDocument(store, userId, id);
   return {
     upload: (meta, body, signal) => proxiedUpload(deps, meta, body, signal),
     createUpload: (input) => createDirectUpload(deps, input),
@@ -62,7 +56,7 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
     async delete({ id }) {
       await store.withTransaction(async (tx) => {
         const claimed = await tx.documents.markDeleting({ id, userId });
-        if (!claimed) throw notFound(id);
+        if (!claimed) throw documentNotFound(id);
         await tx.audit.record(caller, 'document.delete', { type: 'document', id }, { name: claimed.name });
       });
       return { id };
@@ -76,7 +70,7 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
           id,
           topics.map((topic) => topic.id),
         );
-        if (!found) throw notFound(id);
+        if (!found) throw documentNotFound(id);
         await tx.audit.record(
           caller,
           'document.set_topics',
@@ -89,7 +83,7 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
 
     async downloadUrl({ id, expiresInSeconds }) {
       const document = await store.documents.find(userId, id);
-      if (!document) throw notFound(id);
+      if (!document) throw documentNotFound(id);
       if (document.status !== 'ready' || !document.objectKey) {
         throw new DocstoreError('CONFLICT', `document ${id} is ${document.status}`);
       }

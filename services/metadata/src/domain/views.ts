@@ -1,5 +1,6 @@
-import type { DocumentView, TopicView } from '@docstore/contract';
+import { DocstoreError, type DocumentView, type TopicView } from '@docstore/contract';
 import type { Document, Topic } from '../db/entities.ts';
+import type { Store } from '../store/store.ts';
 
 export function documentView(document: Document, topicNames?: string[]): DocumentView {
   const names = topicNames ?? document.topics.getItems().map((topic) => topic.name);
@@ -42,4 +43,14 @@ export function topicView(topic: TopicRow): TopicView {
           },
         }),
   };
+}
+
+/** What a caller is told about a document that is not theirs, absent, or being deleted. */
+export const documentNotFound = (id: string) => new DocstoreError('NOT_FOUND', `document ${id} not found`);
+
+/** The caller's document as a view, or NOT_FOUND. */
+export async function callersDocument(store: Store, userId: string, id: string): Promise<DocumentView> {
+  const document = await store.documents.view(userId, id);
+  if (!document) throw documentNotFound(id);
+  return document;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CreatedUpload, DocstoreError, type DocumentView, type StoredObject } from '@docstore/contract';
+import { callersDocument, documentNotFound } from '../views.ts';
 import { checkSize, failUpload, type ResolvedUploadMeta, type UploadDeps } from './upload-deps.ts';
 
 /**
@@ -48,13 +49,9 @@ export async function createDirectUpload(
 export async function completeDirectUpload(deps: UploadDeps, id: string): Promise<DocumentView> {
   const { store, blob, caller } = deps;
   const { userId } = caller;
-  const current = async () => {
-    const view = await store.documents.view(userId, id);
-    if (!view) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
-    return view;
-  };
+  const current = () => callersDocument(store, userId, id);
   const row = await store.documents.find(userId, id);
-  if (!row) throw new DocstoreError('NOT_FOUND', `document ${id} not found`);
+  if (!row) throw documentNotFound(id);
   if (row.status === 'ready' || row.status === 'missing') return current();
   if (row.status === 'failed') {
     throw new DocstoreError('CONFLICT', `upload ${id} failed: ${row.failureReason ?? 'unknown reason'}`);
