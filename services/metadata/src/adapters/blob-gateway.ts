@@ -106,11 +106,12 @@ export function createBlobGateway(options: {
       };
       // undici's `request` with a Node stream body writes on 'data' events and waits on 'drain':
       // fetch's async iteration of a web stream was the slowest hop of the chain (issue 12).
+      const target = new URL(url);
       let response: Dispatcher.ResponseData;
       try {
         response = await dispatcher.request({
-          origin: new URL(url).origin,
-          path: url.slice(new URL(url).origin.length),
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
           method: 'PUT',
           body: Readable.fromWeb(body as NodeReadableStream<Uint8Array>, { highWaterMark: 1024 * 1024 }),
           headers: { 'content-type': meta.mimeType, 'content-length': String(meta.size) },

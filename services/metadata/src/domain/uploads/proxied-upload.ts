@@ -58,15 +58,14 @@ export async function proxiedUpload(
   const id = randomUUID();
   const total = meta.size ?? null;
   const object = { userId, documentId: id, name: meta.name, mimeType };
-  const signedPut =
-    deps.proxiedUploadRoute === 's3' && meta.size !== undefined && meta.size <= S3_SINGLE_PUT_BYTES;
   let key: string;
-  let signedUrl: string | undefined;
+  /** Set when the bytes go straight into S3: a declared size within one PUT, and the `s3` route. */
+  let signedPut: { url: string; size: number } | undefined;
   try {
-    if (signedPut) {
+    if (deps.proxiedUploadRoute === 's3' && meta.size !== undefined && meta.size <= S3_SINGLE_PUT_BYTES) {
       const presigned = await blob.presignPut(object, deps.uploadTtlSeconds, true);
       key = presigned.key;
-      signedUrl = presigned.url;
+      signedPut = { url: presigned.url, size: meta.size };
     } else {
       key = await blob.reserveKey(object);
     }
@@ -108,8 +107,8 @@ export async function proxiedUpload(
   try {
     const bytes = whole.pipeThrough(progress.stream);
     const stopped = AbortSignal.any([signal, gone.signal]);
-    if (signedUrl !== undefined && meta.size !== undefined) {
-      await blob.putSigned(signedUrl, bytes, { size: meta.size, mimeType }, stopped);
+    if (signedPut) {
+      await blob.putSigned(signedPut.url, bytes, { size: signedPut.size, mimeType }, stopped);
       storedSize = progress.received;
     } else {
       storedSize = (await blob.put({ ...object, size: meta.size, key }, bytes, stopped)).size;
