@@ -144,6 +144,7 @@ async function serveTRPC<TRouter extends AnyRouter>(
     {
       router: options.router,
       head,
+      url,
       query,
       createContext: (info) => options.createContext({ req: head, info, remoteAddress }),
       onError: (error, path) => logFailure(options.logger, error, path),

@@ -86,6 +86,8 @@ function isDataStream(value: unknown): boolean {
 export interface ServeQueriesOptions<TRouter extends AnyRouter> {
   router: TRouter;
   head: RequestHead;
+  /** The request's URL, parsed once by the server (`head.url` is its text). */
+  url: URL;
   query: QueryRequest;
   createContext(info: TRPCRequestInfo): Promise<unknown>;
   onError(error: TRPCError, path: string): void;
@@ -116,7 +118,7 @@ export async function serveQueries<TRouter extends AnyRouter>(
     })),
     connectionParams: null,
     signal: head.signal,
-    url: new URL(head.url),
+    url: options.url,
   };
   let ctx: unknown;
   let ctxError: TRPCError | undefined;

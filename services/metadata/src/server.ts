@@ -18,7 +18,7 @@ import { bearerToken, type Session } from './adapters/token-verifier.ts';
 import { clientAddress } from './client-address.ts';
 import { checkHealth, HEALTH_PROBE_MS } from './domain/health.ts';
 import { createConnectionApis, createRequestApis, type MetadataDeps } from './domain/request-apis.ts';
-import { REQUEST_SESSION, sessionEndSignal } from './domain/session-end.ts';
+import { sessionEndSignal } from './domain/session-end.ts';
 
 export interface MetadataServerOptions extends MetadataDeps {
   verifyToken(token: string | undefined): Promise<Session | null>;
@@ -62,7 +62,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         remoteAddress,
       );
       return {
-        user: signedIn && { ...createRequestApis(options, signedIn.caller), sessionEnd: REQUEST_SESSION },
+        user: signedIn && createRequestApis(options, signedIn.caller),
         health,
         headers: req.headers,
         signal: req.signal,
@@ -106,10 +106,13 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
     createContext: async ({ headers, remoteAddress, connectionParams, closed }): Promise<MetadataContext> => {
       const signedIn = await callerOf(connectionParams?.token, headers, remoteAddress);
       return {
-        user: signedIn && {
-          ...createConnectionApis(options, signedIn.caller),
-          sessionEnd: sessionEndSignal(signedIn.session.expiresAt, closed),
-        },
+        user:
+          signedIn &&
+          createConnectionApis(
+            options,
+            signedIn.caller,
+            sessionEndSignal(signedIn.session.expiresAt, closed),
+          ),
         health,
         headers,
         signal: closed,

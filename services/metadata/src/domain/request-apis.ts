@@ -1,13 +1,14 @@
 import type { UserContext } from '@docstore/contract';
 import type { Logger } from '@docstore/server-kit';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
 import { withDatabaseErrors } from '../adapters/database-errors.ts';
-import { createStore } from '../store/store.ts';
+import { createStore, type Store } from '../store/store.ts';
 import { createAuditApi } from './audit-log.ts';
 import type { Caller } from './caller.ts';
 import { createDocumentsApi } from './documents.ts';
 import type { SecretBox } from './secret-box.ts';
+import { REQUEST_SESSION } from './session-end.ts';
 import { createSettingsApi } from './settings.ts';
 import type { StatusBus } from './status/status-bus.ts';
 import { createTopicsApi } from './topics.ts';
@@ -26,43 +27,67 @@ export interface MetadataDeps {
 
 type UserApis = Omit<UserContext, 'sessionEnd'>;
 
-/** The APIs of one caller on one EntityManager: every query scoped to `caller.userId`. */
-function apisOn(deps: MetadataDeps, caller: Caller, em: EntityManager): UserApis {
-  const store = createStore(em);
-  return {
-    documents: withDatabaseErrors(createDocumentsApi({ ...deps, store, caller })),
-    topics: withDatabaseErrors(createTopicsApi({ em, caller })),
-    settings: withDatabaseErrors(createSettingsApi({ store, caller, secrets: deps.secrets })),
-    audit: withDatabaseErrors(createAuditApi({ store, caller })),
+/**
+ * The APIs of one caller, every query scoped to `caller.userId`, on EntityManager forks of their own
+ * (the store's, shared by three APIs, and the topics API's). Each API is built when first used: a
+ * call uses one, and building all four for every request cost more than a small query.
+ */
+function apisOn(deps: MetadataDeps, caller: Caller, sessionEnd: AbortSignal): UserContext {
+  let store: Store | undefined;
+  const storeOf = () => {
+    store ??= createStore(deps.orm.em);
+    return store;
   };
+  const builders: { [Name in keyof UserApis]: () => UserApis[Name] } = {
+    documents: () => createDocumentsApi({ ...deps, store: storeOf(), caller }),
+    topics: () => createTopicsApi({ em: deps.orm.em.fork(), caller }),
+    settings: () => createSettingsApi({ store: storeOf(), caller, secrets: deps.secrets }),
+    audit: () => createAuditApi({ store: storeOf(), caller }),
+  };
+  const user = { sessionEnd } as UserContext;
+  for (const name of Object.keys(builders) as Array<keyof UserApis>) {
+    Object.defineProperty(user, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const api = withDatabaseErrors(builders[name]());
+        Object.defineProperty(user, name, { value: api, enumerable: true });
+        return api;
+      },
+    });
+  }
+  return user;
 }
 
-/** The caller's APIs for one HTTP request: one forked EntityManager for the request. */
-export function createRequestApis(deps: MetadataDeps, caller: Caller): UserApis {
-  return apisOn(deps, caller, deps.orm.em.fork());
+/** The caller's APIs for one HTTP request. */
+export function createRequestApis(deps: MetadataDeps, caller: Caller): UserContext {
+  return apisOn(deps, caller, REQUEST_SESSION);
 }
 
 /**
  * The caller's APIs for a WebSocket connection, which lives much longer than a request: every call
- * gets a fresh fork, so nothing grows or goes stale over the connection's life.
+ * gets a fresh fork, so nothing grows or goes stale over the connection's life. `sessionEnd` aborts
+ * when the connection's token expires.
  */
-export function createConnectionApis(deps: MetadataDeps, caller: Caller): UserApis {
+export function createConnectionApis(
+  deps: MetadataDeps,
+  caller: Caller,
+  sessionEnd: AbortSignal,
+): UserContext {
   const perCall = <Name extends keyof UserApis>(name: Name): UserApis[Name] =>
     new Proxy({} as UserApis[Name], {
       get:
         (_, method: string) =>
         (...args: unknown[]) =>
-          (
-            apisOn(deps, caller, deps.orm.em.fork())[name] as unknown as Record<
-              string,
-              (...a: unknown[]) => unknown
-            >
-          )[method]?.(...args),
+          (apisOn(deps, caller, sessionEnd)[name] as unknown as Record<string, (...a: unknown[]) => unknown>)[
+            method
+          ]?.(...args),
     });
   return {
     documents: perCall('documents'),
     topics: perCall('topics'),
     settings: perCall('settings'),
     audit: perCall('audit'),
+    sessionEnd,
   };
 }
