@@ -1,6 +1,7 @@
 import type { DocumentPage, DocumentView } from '@docstore/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PROCESSING_COLUMNS, type ProcessingRow, processingOf } from '../store/search.ts';
+import { read } from '../store/sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { normalizeTopicName } from './topic-names.ts';
 
@@ -45,12 +46,11 @@ export async function documentById(
   userId: string,
   id: string,
 ): Promise<DocumentView | null> {
-  const [row] = await em
-    .getConnection()
-    .execute<PageRow[]>(
-      `select ${VIEW_COLUMNS} from ${VIEW_FROM} where d.id = ? and d.user_id = ? and d.status <> 'deleting'`,
-      [id, userId],
-    );
+  const [row] = await read<PageRow>(
+    em,
+    `select ${VIEW_COLUMNS} from ${VIEW_FROM} where d.id = ? and d.user_id = ? and d.status <> 'deleting'`,
+    [id, userId],
+  );
   return row ? toView(row) : null;
 }
 
@@ -81,7 +81,8 @@ export async function documentPage(
     params.push(after.createdAt, after.id);
   }
   params.push(input.limit + 1);
-  const rows = await em.getConnection().execute<PageRow[]>(
+  const rows = await read<PageRow>(
+    em,
     `select ${VIEW_COLUMNS}
      from ${VIEW_FROM}
      where ${conditions.join(' and ')}

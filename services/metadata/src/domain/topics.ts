@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DocstoreError, type TopicsApi } from '@docstore/contract';
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { DocumentTopic, Topic } from '../db/entities.ts';
+import { read } from '../store/sql.ts';
 import { recordAudit } from './audit.ts';
 import type { Caller } from './caller.ts';
 import { normalizeTopicName } from './topic-names.ts';
@@ -23,7 +24,8 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
   return {
     async list() {
       // Fixed SQL and plain rows: building the query and hydrating entities cost more than running it.
-      const rows = await em.getConnection().execute<TopicRow[]>(
+      const rows = await read<TopicRow>(
+        em,
         `select id, name, description, color, document_count as "documentCount",
                 created_at as "createdAt", updated_at as "updatedAt", match_algorithm as "matchAlgorithm",
                 match_pattern as "matchPattern", match_case_sensitive as "matchCaseSensitive"
@@ -121,12 +123,11 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
     },
 
     async counts() {
-      const rows = await em
-        .getConnection()
-        .execute<{ name: string; count: number }[]>(
-          'select name, document_count as count from topics where user_id = ?',
-          [userId],
-        );
+      const rows = await read<{ name: string; count: number }>(
+        em,
+        'select name, document_count as count from topics where user_id = ?',
+        [userId],
+      );
       return Object.fromEntries(rows.map((row) => [row.name, row.count]));
     },
   };
