@@ -60,7 +60,10 @@ export async function read<Row extends object>(
     return rows;
   } catch (error) {
     logger.logQuery({ query: sql, params, took: Date.now() - started, level: 'error' });
-    throw error;
+    // As on the ORM's path: the statement leads the message (for the log; responses never carry
+    // it), and the driver's error becomes the ORM's exception class for its SQLSTATE.
+    if (error instanceof Error) error.message = `${sql} - ${error.message}`;
+    throw em.getDriver().convertException(error as Error);
   } finally {
     await pool.releaseConnection(pooled);
   }
