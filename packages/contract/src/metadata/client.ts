@@ -32,7 +32,8 @@ export interface MetadataClientOptions {
   /** When the server serves another major contract version: warn once (default), ignore, or call back once. */
   onContractMismatch?: ContractMismatchHandler;
   /**
-   * Most calls sent in one batched request (default 50): keep it at or under the server's
+   * Most calls sent in one batched request (default 8): several small batches keep the server
+   * working on some while the client reads the answers of others. Keep it at or under the server's
    * MAX_BATCH_SIZE (default 100), or the server refuses the batch.
    */
   maxBatchItems?: number;
@@ -43,7 +44,7 @@ export interface MetadataClientOptions {
   maxURLLength?: number;
 }
 
-export const DEFAULT_MAX_BATCH_ITEMS = 50;
+export const DEFAULT_MAX_BATCH_ITEMS = 8;
 export const DEFAULT_MAX_URL_LENGTH = 8_000;
 
 export type StatusSocket = ReturnType<typeof createWSClient>;
