@@ -40,9 +40,9 @@ function toPositional(sql: string): string {
 /**
  * A hot read: one fixed statement with `?` placeholders (no literal `?` in it), outside any
  * transaction, run on one of the ORM's pooled connections directly. Same pool, deadlines, errors and
- * statement log (the ORM's logger sees it, as it sees every statement) as `query`, without the ORM's and knex's
- * per-statement layers (query building, formatting with its values, result transformation), which
- * cost more than a small indexed read. Inside a transaction it is `query`.
+ * statement log (the ORM's logger sees it, as it sees every statement) as `query`, without the ORM's
+ * and knex's per-statement layers (query building, formatting with its values, result
+ * transformation), which cost more than a small indexed read. Inside a transaction it is `query`.
  */
 export async function read<Row extends object>(
   em: EntityManager,
