@@ -4,7 +4,7 @@
  * and pg_notify it as JSON), on the floor's channel.
  */
 import { once } from 'node:events';
-import { type ServiceProcess, startProcess } from '@docstore/devstack';
+import { type ServiceProcess, startBuiltProcess } from '@docstore/devstack';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { benchFile, SERVICE_HOOK, type ServiceMemory, serviceMemory } from './stack.ts';
@@ -44,11 +44,15 @@ export async function startFanoutFloor(
   subscribers: number,
   batch: number,
 ): Promise<FanoutFloor> {
-  const server: ServiceProcess = await startProcess(benchFile('floor-fanout-server.ts'), 'fan-out floor', {
-    DATABASE_URL: databaseUrl,
-    FANOUT_CHANNEL,
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${SERVICE_HOOK}`.trim(),
-  });
+  const server: ServiceProcess = await startBuiltProcess(
+    benchFile('floor-fanout-server.ts'),
+    'fan-out floor',
+    {
+      DATABASE_URL: databaseUrl,
+      FANOUT_CHANNEL,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${SERVICE_HOOK}`.trim(),
+    },
+  );
   const arrivals = new Arrivals();
   const sockets: WebSocket[] = [];
   const db = new pg.Client({ connectionString: databaseUrl });

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '@docstore/contract';
 import {
+  builtServiceEntry,
   createDatabase,
   type EmbeddedPg,
   type ServiceProcess,
   scratchDir,
+  startBuiltProcess,
   startEmbeddedPostgres,
   startService,
   startTcpRelay,
@@ -34,7 +36,10 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** The whole stack, each server in a process of its own, the way `pnpm start` runs it. */
+/**
+ * The whole stack, each server in a process of its own: the services compiled (`pnpm bench` builds
+ * first), as their images run them; s3rver and PostgreSQL as `pnpm start` runs them.
+ */
 export async function startBenchStack(options: {
   maxUploadBytes: number;
   /** Slow the S3 server down to this many bytes per second (the services see it through a relay). */
@@ -65,7 +70,7 @@ export async function startBenchStack(options: {
       stops.push(() => throttle.close());
       s3Endpoint = throttle.url;
     }
-    const blob = await startService('blob', {
+    const blob = await startBuiltProcess(builtServiceEntry('blob'), 'blob', {
       S3_ENDPOINT: s3Endpoint,
       S3_ACCESS_KEY: s3Keys.accessKey,
       S3_SECRET_KEY: s3Keys.secretKey,
@@ -75,7 +80,7 @@ export async function startBenchStack(options: {
       BLOB_SERVICE_TOKEN: blobServiceToken,
     });
     stops.push(() => blob.stop());
-    const metadata = await startService('metadata', {
+    const metadata = await startBuiltProcess(builtServiceEntry('metadata'), 'metadata', {
       DATABASE_URL: databaseUrl,
       BLOB_URL: blob.url,
       METADATA_PORT: '0',

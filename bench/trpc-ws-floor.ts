@@ -2,7 +2,7 @@
  * The idle-subscription memory floor: `count` sockets, one tRPC client and one trivial subscription
  * each, on bench/floor-trpc-ws-server.ts; the server's memory (after a full GC) before and after.
  */
-import { startProcess } from '@docstore/devstack';
+import { startBuiltProcess } from '@docstore/devstack';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import { WebSocket } from 'ws';
 import type { FloorRouter } from './floor-trpc-ws-server.ts';
@@ -13,7 +13,7 @@ export async function trpcWsFloorMemory(
   count: number,
   batch: number,
 ): Promise<{ before: ServiceMemory; after: ServiceMemory }> {
-  const server = await startProcess(benchFile('floor-trpc-ws-server.ts'), 'tRPC ws floor', {
+  const server = await startBuiltProcess(benchFile('floor-trpc-ws-server.ts'), 'tRPC ws floor', {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${SERVICE_HOOK}`.trim(),
   });
   const clients: Array<{ close(): Promise<void>; unsubscribe(): void }> = [];

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { createMetadataClient, type DocumentPage } from '@docstore/contract';
-import { startProcess } from '@docstore/devstack';
+import { startBuiltProcess } from '@docstore/devstack';
 import pg from 'pg';
 import { closedLoopRate, percentile, sequentialLatencies, stats } from '../measure.ts';
 import type { Result } from '../report.ts';
@@ -88,7 +88,7 @@ export async function callsScenario(
     return ids[next] ?? '';
   };
   // The floor's pool max is 10 like the service's (knex's default).
-  const floorServer = await startProcess(benchFile('floor-server.ts'), 'calls floor', {
+  const floorServer = await startBuiltProcess(benchFile('floor-server.ts'), 'calls floor', {
     DATABASE_URL: stack.databaseUrl,
     BENCH_USER_ID: userId,
     POOL_MAX: '10',

@@ -160,10 +160,11 @@ async function measureEvent(
  * which LISTENs and forwards each NOTIFY payload as is; its events come from the same INSERT …
  * pg_notify statement, run by the bench with `at` stamped just before it, timed the same way.
  *
- * Memory per idle subscription = (service RSS with every subscription open and idle − RSS before
- * any) / subscribers, each RSS the median of three reports taken right after a full GC (the bench
+ * Memory per idle subscription = (service JS heap with every subscription open and idle − heap
+ * before any) / subscribers, each the median of three reports taken right after a full GC (the bench
  * preloads bench/service-hook.mjs into the service for that), after a warm-up round of sockets so
- * the first connection's one-off costs are not counted. Its floor (target <= 1.2x) is the same
+ * the first connection's one-off costs are not counted; RSS the same way beside it, too coarse to
+ * judge (it moves in page-sized steps). Its floor (target <= 1.2x) is the same
  * figure for a minimal tRPC ws server holding one trivial subscription per socket
  * (bench/floor-trpc-ws-server.ts, measured once in this run); the bare ws socket's is printed beside.
  *
@@ -272,18 +273,21 @@ export async function statusFanoutScenario(
         limit: 0,
       },
       {
-        name: `${idle}: metadata RSS per subscription (floor: minimal tRPC ws server)`,
-        value: (after.rss - before.rss) / options.subscribers / KiB,
-        unit: 'KiB',
-        floor: perSocket(trpcFloor, (memory) => memory.rss),
-        target: MEMORY_TARGET,
-        lowerIsBetter: true,
-      },
-      {
+        // The judged figure. RSS after a full GC moves in steps as V8 and the allocator take and return
+        // pages, whatever the subscriptions hold: 0.13 to 9 KiB per subscription across recorded runs of
+        // the same code, so it cannot tell 1.2x from 2x; the JS heap gives the same figure run after run.
         name: `${idle}: metadata JS heap per subscription (floor: minimal tRPC ws server)`,
         value: (after.heapUsed - before.heapUsed) / options.subscribers / KiB,
         unit: 'KiB',
         floor: perSocket(trpcFloor, (memory) => memory.heapUsed),
+        target: MEMORY_TARGET,
+        lowerIsBetter: true,
+      },
+      {
+        name: `${idle}: metadata RSS per subscription (reference: too coarse to judge)`,
+        value: (after.rss - before.rss) / options.subscribers / KiB,
+        unit: 'KiB',
+        floor: perSocket(trpcFloor, (memory) => memory.rss),
         target: null,
         lowerIsBetter: true,
       },

@@ -5,11 +5,13 @@ export { preserveExitCode } from './exit-code.ts';
 export { freePort } from './free-port.ts';
 export { scratchDir } from './scratch-dir.ts';
 export {
+  builtServiceEntry,
   type CommandOptions,
   runFailingService,
   type ServiceName,
   type ServiceProcess,
   serviceEntry,
+  startBuiltProcess,
   startCommand,
   startProcess,
   startService,

@@ -15,18 +15,14 @@ const ENTRIES: Record<ServiceName, string> = {
   postgres: 'packages/devstack/src/pg-main.ts',
 };
 
+const PARENT_WATCH = new URL('./parent-watch.ts', import.meta.url).href;
+
 /**
  * How devstack runs a TypeScript entry point: from the workspace's sources (the `@docstore/source`
  * export condition, see README "Build"), through tsx, with the parent watch preloaded so that the
  * process ends when the one that started it dies.
  */
-const NODE_ARGS = [
-  '--conditions=@docstore/source',
-  '--import',
-  'tsx',
-  '--import',
-  new URL('./parent-watch.ts', import.meta.url).href,
-];
+const NODE_ARGS = ['--conditions=@docstore/source', '--import', 'tsx', '--import', PARENT_WATCH];
 
 /** Lines kept of a service's output: enough to explain a failure, bounded for a long run. */
 const MAX_LOG_LINES = 2_000;
@@ -79,6 +75,28 @@ export function startProcess(
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   return startCommand([process.execPath, ...NODE_ARGS, entry], { name, env, timeoutMs });
+}
+
+/** A service's compiled entry point (`pnpm build`), the one its image runs. */
+export function builtServiceEntry(name: 'blob' | 'metadata'): string {
+  return `${ROOT}services/${name}/dist/main.js`;
+}
+
+/**
+ * Runs a file the way production runs code: Node alone (compiled JavaScript, or TypeScript with
+ * erasable syntax only, which Node strips itself), workspace packages resolved to their compiled
+ * `dist`, no tsx; with the parent watch preloaded. For `builtServiceEntry` (build first) and for
+ * servers measured against them. tsx's transform names every function it compiles
+ * (`__name(fn, …)` redefines `name`, giving each such function object a property dictionary of
+ * its own), which shipped code does not pay.
+ */
+export function startBuiltProcess(
+  entry: string,
+  name: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServiceProcess> {
+  return startCommand([process.execPath, '--import', PARENT_WATCH, entry], { name, env, timeoutMs });
 }
 
 export interface CommandOptions {
