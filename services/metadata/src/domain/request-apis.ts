@@ -27,6 +27,10 @@ export interface MetadataDeps {
 
 type UserApis = Omit<UserContext, 'sessionEnd'>;
 
+const API_NAMES = ['documents', 'topics', 'settings', 'audit'] as const satisfies ReadonlyArray<
+  keyof UserApis
+>;
+
 /**
  * The APIs of one caller, every query scoped to `caller.userId`, on EntityManager forks of their own
  * (the store's, shared by three APIs, and the topics API's). Each API is built when first used: a
@@ -45,7 +49,7 @@ function apisOn(deps: MetadataDeps, caller: Caller, sessionEnd: AbortSignal): Us
     audit: () => createAuditApi({ store: storeOf(), caller }),
   };
   const user = { sessionEnd } as UserContext;
-  for (const name of Object.keys(builders) as Array<keyof UserApis>) {
+  for (const name of API_NAMES) {
     Object.defineProperty(user, name, {
       enumerable: true,
       configurable: true,
@@ -65,29 +69,22 @@ export function createRequestApis(deps: MetadataDeps, caller: Caller): UserConte
 }
 
 /**
- * The caller's APIs for a WebSocket connection, which lives much longer than a request: every call
- * gets a fresh fork, so nothing grows or goes stale over the connection's life. `sessionEnd` aborts
- * when the connection's token expires.
+ * The caller's APIs for a WebSocket connection, which lives much longer than a request: each access
+ * to an API (`ctx.user.documents`, once per call) builds it afresh on a fresh fork, so nothing grows
+ * or goes stale over the connection's life, and an idle connection holds no API at all. `sessionEnd`
+ * aborts when the connection's token expires.
  */
 export function createConnectionApis(
   deps: MetadataDeps,
   caller: Caller,
   sessionEnd: AbortSignal,
 ): UserContext {
-  const perCall = <Name extends keyof UserApis>(name: Name): UserApis[Name] =>
-    new Proxy({} as UserApis[Name], {
-      get:
-        (_, method: string) =>
-        (...args: unknown[]) =>
-          (apisOn(deps, caller, sessionEnd)[name] as unknown as Record<string, (...a: unknown[]) => unknown>)[
-            method
-          ]?.(...args),
+  const user = { sessionEnd } as UserContext;
+  for (const name of API_NAMES) {
+    Object.defineProperty(user, name, {
+      enumerable: true,
+      get: () => apisOn(deps, caller, sessionEnd)[name],
     });
-  return {
-    documents: perCall('documents'),
-    topics: perCall('topics'),
-    settings: perCall('settings'),
-    audit: perCall('audit'),
-    sessionEnd,
-  };
+  }
+  return user;
 }
