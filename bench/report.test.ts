@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
-import { describeTarget, type Result, toRow } from './report.ts';
+import { describeTarget, porcelainPaths, type Result, toRow } from './report.ts';
 import { errorCode } from './scenarios/load.ts';
 
 const latency = (value: number, floor: number): Result => ({
@@ -54,5 +54,15 @@ describe('the load scenario counts errors by the code a client sees', () => {
     );
     expect(errorCode(withData({ code: 'PAYLOAD_TOO_LARGE' }))).toBe('PAYLOAD_TOO_LARGE');
     expect(errorCode(new TypeError('fetch failed'))).toBe('TypeError');
+  });
+});
+
+describe('porcelainPaths', () => {
+  it('keeps the first path whole when its change is not staged (the line starts with a space)', () => {
+    expect(porcelainPaths(' M README.md\nM  docs/benchmarks.md\n?? bench/new.ts\n')).toEqual([
+      'README.md',
+      'docs/benchmarks.md',
+      'bench/new.ts',
+    ]);
   });
 });

@@ -49,15 +49,25 @@ export function describeTarget(row: Row): string {
 const fixed = (value: number | null, digits?: number) =>
   value === null ? '-' : value.toFixed(digits ?? (Math.abs(value) < 10 ? 2 : 1));
 
+/**
+ * The paths of `git status --porcelain` (`XY path` lines; X is a space for a change not yet staged,
+ * so the text must not be trimmed before the first line is read).
+ */
+export function porcelainPaths(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.length > 3)
+    .map((line) => line.slice(3));
+}
+
 /** The commit measured, and the files that differed from it (work in progress changes the figures). */
 function sourceState(): { commit: string; uncommitted: string[] } | null {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
-    const uncommitted = git('status', '--porcelain')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => line.slice(3));
-    return { commit: git('rev-parse', 'HEAD'), uncommitted };
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' });
+    return {
+      commit: git('rev-parse', 'HEAD').trim(),
+      uncommitted: porcelainPaths(git('status', '--porcelain')),
+    };
   } catch {
     return null;
   }
