@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { MetadataRouter } from '@docstore/contract';
+import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { tokenFor, unique } from '../support/metadata.ts';
 import { startPrivateStack } from '../support/stack.ts';
 
@@ -122,6 +125,43 @@ describe('request ids', () => {
       expect(JSON.stringify(failure)).toMatch(/select/i);
     } finally {
       await db.query('alter table topics rename column name_moved to name');
+    }
+  });
+
+  it('INTERNAL over WebSocket: the id in the message is the server’s own and finds the log line', async () => {
+    const forged = `forged-${randomUUID()}`;
+    // A client that sends its own x-request-id on the upgrade, and calls over the socket.
+    class ForgingSocket extends WebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols, { headers: { 'x-request-id': forged } });
+      }
+    }
+    const wsClient = createWSClient({
+      url: `${stack.metadata.url.replace('http', 'ws')}/trpc`,
+      WebSocket: ForgingSocket as unknown as typeof globalThis.WebSocket,
+      connectionParams: { token },
+    });
+    const client = createTRPCClient<MetadataRouter>({ links: [wsLink({ client: wsClient })] });
+    await db.query('alter table topics rename column name to name_moved');
+    try {
+      const error = await client.topics.list.query().then(
+        () => null,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(TRPCClientError);
+      const { message, data } = error as TRPCClientError<MetadataRouter>;
+      const requestId = (data as { requestId?: string } | undefined)?.requestId ?? '';
+      expect(message).toBe(`internal error (request ${requestId})`);
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(message).not.toContain(forged);
+      const failure = await eventually(
+        () => linesOf(stack.metadata.logs, requestId).filter((line) => line.level === 'error'),
+        (lines) => lines.length > 0,
+      );
+      expect(JSON.stringify(failure)).toMatch(/select/i);
+    } finally {
+      await db.query('alter table topics rename column name_moved to name');
+      wsClient.close();
     }
   });
 });

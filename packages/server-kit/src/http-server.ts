@@ -74,7 +74,7 @@ function findRoute(routes: Route[], method: string, path: string): Route | undef
   );
 }
 
-export function toHeaders(req: IncomingMessage): Headers {
+function toHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
@@ -102,15 +102,26 @@ function requestSignal(drain: Drain | undefined, res: ServerResponse): AbortSign
 }
 
 /** The request's headers as the context sees them: the request id it runs under among them. */
-function headersWithId(req: IncomingMessage, requestId: string): Headers {
+export function headersWithId(req: IncomingMessage, requestId: string): Headers {
   const headers = toHeaders(req);
   headers.set(REQUEST_ID_HEADER, requestId);
   return headers;
 }
 
-function logFailure(logger: Logger, error: TRPCError, path: string | undefined): void {
+/**
+ * A failed procedure's log line: `error` with the cause's stack for an unexpected failure, `warn` for
+ * an expected one. `requestId` names the id where the line is not written inside the request's own
+ * context (a WebSocket connection's calls).
+ */
+export function logFailure(
+  logger: Logger,
+  error: TRPCError,
+  path: string | undefined,
+  requestId?: string,
+): void {
   const unexpected = error.code === 'INTERNAL_SERVER_ERROR';
   logger[unexpected ? 'error' : 'warn']('procedure failed', {
+    ...(requestId === undefined ? {} : { requestId }),
     path,
     trpcCode: error.code,
     ...describeError(error.cause ?? error, unexpected),

@@ -1,12 +1,14 @@
-import type { Server } from 'node:http';
-import type { AnyRouter, inferRouterContext } from '@trpc/server';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AnyRouter, inferRouterContext, TRPCError } from '@trpc/server';
 import {
   applyWSSHandler,
   type CreateWSSContextFnOptions,
   type WSSHandlerOptions,
 } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
-import { TRPC_ENDPOINT, toHeaders } from './http-server.ts';
+import { headersWithId, logFailure, TRPC_ENDPOINT } from './http-server.ts';
+import type { Logger } from './logger.ts';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-context.ts';
 
 /** Close code 1012 (Service Restart): the client should reconnect, here or elsewhere. */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -30,6 +32,13 @@ export interface WebSocketOptions<TRouter extends AnyRouter> {
   maxSubscriptions?: number;
   /** Most calls in one batched message. */
   maxBatchSize?: number;
+  /** Failed calls are logged here, under the connection's request id. */
+  logger: Logger;
+  /**
+   * Whether the upgrade request's own `x-request-id` may be kept (it comes from a trusted reverse
+   * proxy); otherwise the connection gets a fresh id. Never trusted by default.
+   */
+  trustRequestId?(req: IncomingMessage): boolean;
 }
 
 export interface WebSocketEndpoint {
@@ -75,6 +84,19 @@ export function attachWebSocket<TRouter extends AnyRouter>(
     maxPayload: options.maxPayloadBytes ?? DEFAULT_WS_MAX_PAYLOAD_BYTES,
   });
   const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
+  /**
+   * One request id per connection, as an HTTP request has one: its calls' contexts see it in their
+   * headers (so an INTERNAL answer names it) and their failures are logged under it.
+   */
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  const requestIdOf = (req: IncomingMessage) => {
+    let requestId = requestIds.get(req);
+    if (requestId === undefined) {
+      requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], options.trustRequestId?.(req) ?? false);
+      requestIds.set(req, requestId);
+    }
+    return requestId;
+  };
   // The cast only bridges tRPC's conditional option type for a generic router.
   const handlerOptions = {
     wss,
@@ -84,13 +106,15 @@ export function attachWebSocket<TRouter extends AnyRouter>(
       const closed = new AbortController();
       res.once('close', () => closed.abort());
       const context = await options.createContext({
-        headers: toHeaders(req),
+        headers: headersWithId(req, requestIdOf(req)),
         remoteAddress: req.socket.remoteAddress ?? null,
         connectionParams: info.connectionParams,
         closed: closed.signal,
       });
       return { ...context, subscriptionSlots: subscriptionSlots(maxSubscriptions) };
     },
+    onError: ({ error, path, req }: { error: TRPCError; path: string | undefined; req: IncomingMessage }) =>
+      logFailure(options.logger, error, path, requestIdOf(req)),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
   } as WSSHandlerOptions<TRouter>;
   const handler = applyWSSHandler(handlerOptions);

@@ -100,6 +100,8 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
   http.prependListener('request', (_req, res) => res.setHeader(CONTRACT_VERSION_HEADER, CONTRACT_VERSION));
   webSocket = attachWebSocket(http, {
     router: metadataRouter,
+    logger: options.logger,
+    trustRequestId: () => options.trustProxy,
     maxBatchSize: options.limits?.maxBatchSize,
     maxPayloadBytes: options.limits?.wsMaxPayloadBytes,
     maxSubscriptions: options.limits?.maxSubscriptionsPerConnection,
