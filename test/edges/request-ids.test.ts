@@ -41,6 +41,25 @@ describe('request ids', () => {
     await stack.stop();
   });
 
+  /** Schema drift nobody expected: the service's own topics statement now fails in PostgreSQL. */
+  const withTopicsColumnMoved = async (work: () => Promise<void>) => {
+    await db.query('alter table topics rename column name to name_moved');
+    try {
+      await work();
+    } finally {
+      await db.query('alter table topics rename column name_moved to name');
+    }
+  };
+
+  /** The detail an operator needs (the failed statement) is in an error line under `requestId`. */
+  const expectFailureLogged = async (requestId: string) => {
+    const failure = await eventually(
+      () => linesOf(stack.metadata.logs, requestId).filter((line) => line.level === 'error'),
+      (lines) => lines.length > 0,
+    );
+    expect(JSON.stringify(failure)).toMatch(/select/i);
+  };
+
   const upload = (name: string, headers: Record<string, string> = {}) =>
     fetch(`${stack.metadata.url}/trpc/documents.upload`, {
       method: 'POST',
@@ -103,9 +122,7 @@ describe('request ids', () => {
   });
 
   it('INTERNAL carries no SQL: a generic message and the request id its log line carries', async () => {
-    // Schema drift nobody expected: the service's own statement now fails in PostgreSQL.
-    await db.query('alter table topics rename column name to name_moved');
-    try {
+    await withTopicsColumnMoved(async () => {
       const response = await fetch(`${stack.metadata.url}/trpc/topics.list`, {
         headers: { authorization: `Bearer ${token}` },
       });
@@ -117,15 +134,8 @@ describe('request ids', () => {
       expect(body.error.data).toMatchObject({ appCode: 'INTERNAL', requestId });
       expect(body.error.message).toBe(`internal error (request ${requestId})`);
       expect(JSON.stringify(body)).not.toMatch(/select|name_moved|\.ts:/i);
-      const failure = await eventually(
-        () => linesOf(stack.metadata.logs, requestId).filter((line) => line.level === 'error'),
-        (lines) => lines.length > 0,
-      );
-      // The detail an operator needs is in the log, under the same id.
-      expect(JSON.stringify(failure)).toMatch(/select/i);
-    } finally {
-      await db.query('alter table topics rename column name_moved to name');
-    }
+      await expectFailureLogged(requestId);
+    });
   });
 
   it('INTERNAL over WebSocket: the id in the message is the server’s own and finds the log line', async () => {
@@ -142,25 +152,21 @@ describe('request ids', () => {
       connectionParams: { token },
     });
     const client = createTRPCClient<MetadataRouter>({ links: [wsLink({ client: wsClient })] });
-    await db.query('alter table topics rename column name to name_moved');
     try {
-      const error = await client.topics.list.query().then(
-        () => null,
-        (failure: unknown) => failure,
-      );
-      expect(error).toBeInstanceOf(TRPCClientError);
-      const { message, data } = error as TRPCClientError<MetadataRouter>;
-      const requestId = (data as { requestId?: string } | undefined)?.requestId ?? '';
-      expect(message).toBe(`internal error (request ${requestId})`);
-      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(message).not.toContain(forged);
-      const failure = await eventually(
-        () => linesOf(stack.metadata.logs, requestId).filter((line) => line.level === 'error'),
-        (lines) => lines.length > 0,
-      );
-      expect(JSON.stringify(failure)).toMatch(/select/i);
+      await withTopicsColumnMoved(async () => {
+        const error = await client.topics.list.query().then(
+          () => null,
+          (failure: unknown) => failure,
+        );
+        expect(error).toBeInstanceOf(TRPCClientError);
+        const { message, data } = error as TRPCClientError<MetadataRouter>;
+        const requestId = (data as { requestId?: string } | undefined)?.requestId ?? '';
+        expect(message).toBe(`internal error (request ${requestId})`);
+        expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(message).not.toContain(forged);
+        await expectFailureLogged(requestId);
+      });
     } finally {
-      await db.query('alter table topics rename column name_moved to name');
       wsClient.close();
     }
   });
