@@ -5,6 +5,7 @@ export * from './blob/schemas.ts';
 export * from './client-errors.ts';
 export * from './errors.ts';
 export * from './header-json.ts';
+export * from './live-feed.ts';
 export * from './metadata/client.ts';
 export * from './metadata/processing-schemas.ts';
 export * from './metadata/router.ts';

@@ -1,6 +1,7 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { appCodeOf, DocstoreError, type ErrorCode, toTRPCError } from './errors.ts';
+import { isLiveFeed, type LiveFeed, liveFeed } from './live-feed.ts';
 
 /** One finished procedure call, as a server's metrics see it. */
 export interface ProcedureCall {
@@ -53,39 +54,15 @@ function subscriptionSlotsOf(ctx: unknown): SubscriptionSlots | undefined {
   return (ctx as { subscriptionSlots?: SubscriptionSlots } | undefined)?.subscriptionSlots;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-/** The subscription's stream, giving its slot back exactly once: when it ends, fails or is stopped. */
-function releasingWhenDone<T>(iterable: AsyncIterable<T>, slots: SubscriptionSlots): AsyncIterable<T> {
+/** The subscription's feed, giving its slot back exactly once: when it ends, fails or is stopped. */
+function releasingWhenDone<T>(feed: LiveFeed<T>, slots: SubscriptionSlots): LiveFeed<T> {
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
     slots.release();
   };
-  return {
-    [Symbol.asyncIterator]() {
-      const iterator = iterable[Symbol.asyncIterator]();
-      return {
-        async next() {
-          try {
-            const step = await iterator.next();
-            if (step.done) release();
-            return step;
-          } catch (error) {
-            release();
-            throw error;
-          }
-        },
-        async return(value?: unknown) {
-          release();
-          return (await iterator.return?.(value)) ?? { done: true as const, value: undefined };
-        },
-      };
-    },
-  };
+  return liveFeed((deliver, signal) => feed.listen(deliver, signal).finally(release));
 }
 
 /**
@@ -123,9 +100,16 @@ export function initDocstoreTRPC<Context extends object>() {
       throw toTRPCError(result.error.cause);
     }
     if (!slots) return result;
-    if (!result.ok || !isAsyncIterable(result.data)) {
+    if (!result.ok) {
       slots.release();
       return result;
+    }
+    if (!isLiveFeed(result.data)) {
+      slots.release();
+      throw new TRPCError({
+        code: 'INTERNAL_SERVER_ERROR',
+        message: 'a subscription must return a LiveFeed',
+      });
     }
     return { ...result, data: releasingWhenDone(result.data, slots) };
   });

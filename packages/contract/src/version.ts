@@ -3,7 +3,7 @@
  * A new major means a breaking change to some procedure (`pnpm api:check` enforces it); servers report
  * the version they serve in the `x-docstore-contract` header and in /healthz.
  */
-export const CONTRACT_VERSION = '2.1.1';
+export const CONTRACT_VERSION = '2.1.2';
 
 /** Response header carrying the contract version a server was built with. */
 export const CONTRACT_VERSION_HEADER = 'x-docstore-contract';

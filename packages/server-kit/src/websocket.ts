@@ -1,14 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { AnyRouter, inferRouterContext, TRPCError } from '@trpc/server';
-import {
-  applyWSSHandler,
-  type CreateWSSContextFnOptions,
-  type WSSHandlerOptions,
-} from '@trpc/server/adapters/ws';
+import type { AnyRouter, inferRouterContext } from '@trpc/server';
+import { handleKeepAlive } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { headersWithId, logFailure, TRPC_ENDPOINT } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-context.ts';
+import { sendReconnectNotice, serveSocketCalls } from './trpc-socket.ts';
 
 /** Close code 1012 (Service Restart): the client should reconnect, here or elsewhere. */
 export const CLOSE_SERVICE_RESTART = 1012;
@@ -51,6 +48,10 @@ export interface WebSocketEndpoint {
   close(reason?: string): Promise<void>;
 }
 
+/** A quiet connection is pinged after about this long, and cut if no pong follows in time. */
+const KEEP_ALIVE_PING_MS = 30_000;
+const KEEP_ALIVE_PONG_WAIT_MS = 10_000;
+
 export const DEFAULT_WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 100;
 
@@ -71,8 +72,8 @@ function subscriptionSlots(limit: number) {
 }
 
 /**
- * tRPC over WebSocket on the HTTP server's own port and path (/trpc), with keep-alive pings so that
- * dead peers are noticed and their subscriptions released.
+ * tRPC over WebSocket on the HTTP server's own port and path (/trpc), served by `serveSocketCalls`,
+ * with keep-alive pings so that dead peers are noticed and their subscriptions released.
  */
 export function attachWebSocket<TRouter extends AnyRouter>(
   server: Server,
@@ -84,46 +85,36 @@ export function attachWebSocket<TRouter extends AnyRouter>(
     maxPayload: options.maxPayloadBytes ?? DEFAULT_WS_MAX_PAYLOAD_BYTES,
   });
   const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
-  /**
-   * One request id per connection, as an HTTP request has one: its calls' contexts see it in their
-   * headers (so an INTERNAL answer names it) and their failures are logged under it.
-   */
-  const requestIds = new WeakMap<IncomingMessage, string>();
-  const requestIdOf = (req: IncomingMessage) => {
-    let requestId = requestIds.get(req);
-    if (requestId === undefined) {
-      requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], options.trustRequestId?.(req) ?? false);
-      requestIds.set(req, requestId);
-    }
-    return requestId;
-  };
-  // The cast only bridges tRPC's conditional option type for a generic router.
-  const handlerOptions = {
-    wss,
-    router: options.router,
-    maxBatchSize: options.maxBatchSize,
-    createContext: async ({ req, res, info }: CreateWSSContextFnOptions) => {
-      const closed = new AbortController();
-      res.once('close', () => closed.abort());
-      const context = await options.createContext({
-        headers: headersWithId(req, requestIdOf(req)),
-        remoteAddress: req.socket.remoteAddress ?? null,
-        connectionParams: info.connectionParams,
-        closed: closed.signal,
-      });
-      return { ...context, subscriptionSlots: subscriptionSlots(maxSubscriptions) };
-    },
-    onError: ({ error, path, req }: { error: TRPCError; path: string | undefined; req: IncomingMessage }) =>
-      logFailure(options.logger, error, path, requestIdOf(req)),
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-  } as WSSHandlerOptions<TRouter>;
-  const handler = applyWSSHandler(handlerOptions);
+  wss.on('connection', (socket, req) => {
+    // One request id per connection, as an HTTP request has one: its calls' contexts see it in
+    // their headers (so an INTERNAL answer names it) and their failures are logged under it.
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], options.trustRequestId?.(req) ?? false);
+    // Spread over 24-30 s: sockets that connected together (a reconnect storm, a deploy) would
+    // otherwise be pinged together, a burst of a thousand frames at once.
+    handleKeepAlive(socket, KEEP_ALIVE_PING_MS * (0.8 + 0.2 * Math.random()), KEEP_ALIVE_PONG_WAIT_MS);
+    serveSocketCalls(socket, {
+      router: options.router,
+      maxBatchSize: options.maxBatchSize,
+      awaitsConnectionParams:
+        new URL(req.url ?? '/', 'http://localhost').searchParams.get('connectionParams') === '1',
+      createContext: async (connectionParams, closed) => ({
+        ...(await options.createContext({
+          headers: headersWithId(req, requestId),
+          remoteAddress: req.socket.remoteAddress ?? null,
+          connectionParams,
+          closed,
+        })),
+        subscriptionSlots: subscriptionSlots(maxSubscriptions),
+      }),
+      onError: (error, path) => logFailure(options.logger, error, path, requestId),
+    });
+  });
   return {
     get clientCount() {
       return wss.clients.size;
     },
     close(reason = 'the server is restarting; reconnect') {
-      handler.broadcastReconnectNotification();
+      sendReconnectNotice(wss.clients);
       for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, reason);
       // A client that does not answer the close handshake is cut.
       const cut = setTimeout(() => {

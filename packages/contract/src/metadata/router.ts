@@ -1,9 +1,10 @@
-import { tracked } from '@trpc/server';
+import { type TrackedEnvelope, tracked } from '@trpc/server';
 import { octetInputParser } from '@trpc/server/http';
 import type { z } from 'zod';
 import { presignedUrlSchema } from '../blob/schemas.ts';
 import { DocstoreError, toTRPCError } from '../errors.ts';
 import { decodeHeaderJson } from '../header-json.ts';
+import { type LiveFeed, liveFeed } from '../live-feed.ts';
 import { initDocstoreTRPC, type ProcedureObserver } from '../trpc.ts';
 import {
   applySuggestionsInputSchema,
@@ -72,12 +73,9 @@ export interface DocumentsApi {
   completeUpload(input: Input<typeof documentRefSchema>): Promise<DocumentView>;
   /**
    * The caller's status events, live: first those after `lastEventId` (in order, once), then new
-   * ones, until `signal` aborts. `id` is the event's position, for resuming.
+   * ones, until its consumer stops. `id` is the event's position, for resuming.
    */
-  onStatus(
-    input: Input<typeof onStatusInputSchema>,
-    signal: AbortSignal,
-  ): AsyncIterable<{ id: string; event: StatusEvent }>;
+  onStatus(input: Input<typeof onStatusInputSchema>): LiveFeed<{ id: string; event: StatusEvent }>;
   /** Full-text search over the caller's processed documents (and typo-tolerant over names). */
   search(input: Input<typeof searchInputSchema>): Promise<SearchPage>;
   /** The extracted text and what processing found. */
@@ -186,21 +184,24 @@ export const metadataRouter = router({
       .output(documentSchema)
       .mutation(({ ctx, input }) => ctx.user.documents.completeUpload(input)),
     // Subscriptions cannot declare .output(); the domain builds events from the contract's schema.
-    onStatus: userProcedure.input(onStatusInputSchema).subscription(async function* ({ ctx, input, signal }) {
+    onStatus: userProcedure.input(onStatusInputSchema).subscription(({ ctx, input }) => {
       const { sessionEnd } = ctx.user;
-      const until = signal ? AbortSignal.any([signal, sessionEnd]) : sessionEnd;
-      try {
-        for await (const { id, event } of ctx.user.documents.onStatus(input, until)) {
-          yield tracked(id, event);
+      const events = ctx.user.documents.onStatus(input);
+      return liveFeed<TrackedEnvelope<StatusEvent>>(async (deliver, signal) => {
+        try {
+          await events.listen(
+            ({ id, event }) => deliver(tracked(id, event)),
+            AbortSignal.any([signal, sessionEnd]),
+          );
+        } catch (error) {
+          // Errors raised while streaming pass no middleware: map them here.
+          throw error instanceof DocstoreError ? toTRPCError(error) : error;
         }
-      } catch (error) {
-        // Errors raised while streaming pass no middleware: map them here.
-        throw error instanceof DocstoreError ? toTRPCError(error) : error;
-      }
-      // The token ran out: the client learns why its stream ended.
-      if (sessionEnd.aborted && !signal?.aborted) {
-        throw toTRPCError(new DocstoreError('UNAUTHORIZED', 'the access token expired'));
-      }
+        // The token ran out: the client learns why its stream ended.
+        if (sessionEnd.aborted && !signal.aborted) {
+          throw toTRPCError(new DocstoreError('UNAUTHORIZED', 'the access token expired'));
+        }
+      });
     }),
     search: userProcedure
       .input(searchInputSchema)

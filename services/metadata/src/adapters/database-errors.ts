@@ -1,4 +1,4 @@
-import { DocstoreError } from '@docstore/contract';
+import { DocstoreError, isLiveFeed, mapFeed } from '@docstore/contract';
 import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 
 const UNREACHABLE = new Set([
@@ -50,14 +50,6 @@ export function translateDatabaseError(error: unknown): unknown {
   return error;
 }
 
-async function* translateIterable<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
-  try {
-    yield* iterable;
-  } catch (error) {
-    throw translateDatabaseError(error);
-  }
-}
-
 /** Wraps every method of an API so that what it throws (now, later, or while it streams) is translated. */
 export function withDatabaseErrors<Api extends object>(api: Api): Api {
   const wrapped: Record<string, unknown> = {};
@@ -82,8 +74,6 @@ function translatingDatabaseErrors(call: () => unknown): unknown {
       throw translateDatabaseError(error);
     });
   }
-  if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
-    return translateIterable(result as AsyncIterable<unknown>);
-  }
+  if (isLiveFeed(result)) return mapFeed(result, (item) => item, translateDatabaseError);
   return result;
 }

@@ -1,4 +1,10 @@
-import { DocstoreError, type DocumentsApi, type StatusEvent } from '@docstore/contract';
+import {
+  DocstoreError,
+  type DocumentsApi,
+  type LiveFeed,
+  liveFeed,
+  type StatusEvent,
+} from '@docstore/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createProcessingApi } from './document-processing.ts';
 import { hasStatusOrDocument } from './status/status-access.ts';
@@ -19,19 +25,20 @@ export interface DocumentsDeps extends UploadDeps {
  * subscription lives as long as its client, and should hold only what it needs (not a store and the
  * rest of the API).
  */
-async function* statusFeed(
+function statusFeed(
   context: { orm: MikroORM; bus: StatusBus; userId: string },
   input: { documentId?: string; lastEventId?: string },
-  signal: AbortSignal,
-): AsyncGenerator<{ id: string; event: StatusEvent }> {
+): LiveFeed<{ id: string; event: StatusEvent }> {
   const { documentId } = input;
-  if (
-    documentId !== undefined &&
-    !(await hasStatusOrDocument(context.orm.em.fork(), context.userId, documentId))
-  ) {
-    throw documentNotFound(documentId);
-  }
-  yield* statusStream({ ...context, documentId, lastEventId: input.lastEventId, signal });
+  const events = statusStream({ ...context, documentId, lastEventId: input.lastEventId });
+  if (documentId === undefined) return events;
+  return liveFeed(async (deliver, signal) => {
+    if (signal.aborted) return;
+    if (!(await hasStatusOrDocument(context.orm.em.fork(), context.userId, documentId))) {
+      throw documentNotFound(documentId);
+    }
+    await events.listen(deliver, signal);
+  });
 }
 
 export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
@@ -90,7 +97,7 @@ export function createDocumentsApi(deps: DocumentsDeps): DocumentsApi {
       return blob.presignGet(document.objectKey, document.name, expiresInSeconds);
     },
 
-    onStatus: (input, signal) => statusFeed({ orm: deps.orm, bus: deps.bus, userId }, input, signal),
+    onStatus: (input) => statusFeed({ orm: deps.orm, bus: deps.bus, userId }, input),
 
     ...createProcessingApi({ store, caller }),
   };

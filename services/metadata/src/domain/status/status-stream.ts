@@ -1,4 +1,4 @@
-import type { StatusEvent } from '@docstore/contract';
+import { type LiveFeed, liveFeed, type StatusEvent } from '@docstore/contract';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { StatusBus, StoredStatusEvent } from './status-bus.ts';
 import { statusEventsAfter } from './status-store.ts';
@@ -13,63 +13,66 @@ export interface StatusStreamOptions {
   userId: string;
   documentId?: string;
   lastEventId?: string;
-  signal: AbortSignal;
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /**
  * A subscriber's events: those after `lastEventId` from the table, then live ones from the bus,
- * each exactly once. Listening starts before the replay, so nothing falls between the two. Ends
- * (and unregisters) when `signal` aborts.
+ * each exactly once. Listening starts before the replay, so nothing falls between the two; live
+ * events are handed over synchronously from the bus, one pass for every subscriber of the user.
  */
-export async function* statusStream(
-  options: StatusStreamOptions,
-): AsyncGenerator<{ id: string; event: StatusEvent }> {
-  const { bus, userId, documentId, signal } = options;
-  const queue: StoredStatusEvent[] = [];
-  let wake: (() => void) | undefined;
-  const unsubscribe = bus.subscribe(userId, (stored) => {
-    if (documentId !== undefined && stored.event.documentId !== documentId) return;
-    queue.push(stored);
-    wake?.();
-  });
-  const onAbort = () => wake?.();
-  signal.addEventListener('abort', onAbort);
-  try {
+export function statusStream(options: StatusStreamOptions): LiveFeed<{ id: string; event: StatusEvent }> {
+  const { orm, bus, userId, documentId, lastEventId } = options;
+  return liveFeed(async (deliver, signal) => {
+    if (signal.aborted) return;
+    /** Events published while the replay reads the table: delivered after it, unless it had them. */
+    let held: StoredStatusEvent[] | undefined = lastEventId === undefined ? undefined : [];
     const replayed = new Set<string>();
-    if (options.lastEventId !== undefined) {
-      let after = options.lastEventId;
-      for (;;) {
-        // A fork of its own: request contexts do not reach into subscription generators.
-        const batch = await statusEventsAfter(
-          options.orm.em.fork(),
-          { userId, documentId },
-          after,
-          REPLAY_BATCH,
-        );
-        for (const stored of batch) {
-          replayed.add(stored.id);
-          after = stored.id;
-          yield { id: stored.id, event: stored.event };
-        }
-        if (batch.length < REPLAY_BATCH) break;
+    let replayEnded = 0;
+    const unsubscribe = bus.subscribe(userId, (stored) => {
+      if (documentId !== undefined && stored.event.documentId !== documentId) return;
+      if (held) {
+        held.push(stored);
+        return;
       }
-    }
-    const replayEnded = Date.now();
-    while (!signal.aborted) {
-      const stored = queue.shift();
-      if (stored === undefined) {
+      if (replayed.size > 0) {
         // A replayed event's own NOTIFY can still arrive shortly after the replay read it.
-        if (replayed.size > 0 && Date.now() - replayEnded > NOTIFY_GRACE_MS) replayed.clear();
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-        continue;
+        if (replayed.has(stored.id)) return;
+        if (Date.now() - replayEnded > NOTIFY_GRACE_MS) replayed.clear();
       }
-      if (!replayed.has(stored.id)) yield { id: stored.id, event: stored.event };
+      deliver(stored);
+    });
+    try {
+      if (lastEventId !== undefined) {
+        let after = lastEventId;
+        for (;;) {
+          // A fork of its own: request contexts do not reach into subscriptions.
+          const batch = await statusEventsAfter(orm.em.fork(), { userId, documentId }, after, REPLAY_BATCH);
+          if (signal.aborted) return;
+          for (const stored of batch) {
+            replayed.add(stored.id);
+            after = stored.id;
+            deliver(stored);
+          }
+          if (batch.length < REPLAY_BATCH) break;
+        }
+        replayEnded = Date.now();
+        const waiting = held ?? [];
+        held = undefined;
+        for (const stored of waiting) {
+          if (!replayed.has(stored.id)) deliver(stored);
+        }
+      }
+      await aborted(signal);
+    } finally {
+      unsubscribe();
     }
-  } finally {
-    unsubscribe();
-    signal.removeEventListener('abort', onAbort);
-  }
+  });
 }
