@@ -6,8 +6,9 @@ import {
   type StatusSocket,
 } from '@docstore/contract';
 import { WebSocket } from 'ws';
-import { Arrivals, startFanoutFloor } from '../fanout-floor.ts';
+import { Arrivals, type FanoutFloor, startFanoutFloor } from '../fanout-floor.ts';
 import { percentile, sleep, stats } from '../measure.ts';
+import { subscribeOverProtocol } from '../protocol-subscriber.ts';
 import type { Result } from '../report.ts';
 import { type BenchStack, benchToken, profiled, type ServiceMemory, serviceMemory } from '../stack.ts';
 import { trpcWsFloorMemory } from '../trpc-ws-floor.ts';
@@ -24,10 +25,12 @@ const FANOUT_TARGET = 1.5;
 /** Issue 12: memory per idle subscription <= 1.2x a minimal tRPC WebSocket server's. */
 const MEMORY_TARGET = 1.2;
 
+/** One subscriber, of either kind: a typed client, or a bare socket speaking the protocol. */
 interface Subscriber {
-  socket: StatusSocket;
-  unsubscribe(): void;
+  close(): Promise<void>;
 }
+
+type SubscriberKind = 'protocol' | 'typed';
 
 /** The service's own count of registered status listeners (its /stats route). */
 async function listenerCount(url: string): Promise<number> {
@@ -61,8 +64,8 @@ async function settledMemory(stack: BenchStack, pauseMs: number): Promise<Servic
   };
 }
 
-async function subscribe(url: string, token: string, arrivals: Arrivals): Promise<Subscriber> {
-  const socket = createStatusSocket({
+async function subscribeTyped(url: string, token: string, arrivals: Arrivals): Promise<Subscriber> {
+  const socket: StatusSocket = createStatusSocket({
     url,
     token,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -82,15 +85,22 @@ async function subscribe(url: string, token: string, arrivals: Arrivals): Promis
     );
     unsubscribe = () => subscription.unsubscribe();
   });
-  return { socket, unsubscribe };
+  return {
+    close() {
+      unsubscribe();
+      return socket.close();
+    },
+  };
 }
 
 async function connectAll(
+  kind: SubscriberKind,
   url: string,
   token: string,
   count: number,
   arrivals: Arrivals,
 ): Promise<Subscriber[]> {
+  const subscribe = kind === 'typed' ? subscribeTyped : subscribeOverProtocol;
   const subscribers: Subscriber[] = [];
   for (let opened = 0; opened < count; opened += CONNECT_BATCH) {
     const batch = Math.min(CONNECT_BATCH, count - opened);
@@ -102,8 +112,7 @@ async function connectAll(
 }
 
 async function closeAll(subscribers: Subscriber[]): Promise<void> {
-  for (const subscriber of subscribers) subscriber.unsubscribe();
-  await Promise.all(subscribers.map((subscriber) => subscriber.socket.close()));
+  await Promise.all(subscribers.map((subscriber) => subscriber.close()));
 }
 
 /** One real event: `documents.createUpload` commits a `pending` document and its status event. */
@@ -146,6 +155,26 @@ async function measureEvent(
   await sleep(EVENT_GAP_MS);
 }
 
+/** Events A/B against the floor: one docstore event, then one floor event, each alone on the wire. */
+async function measureAgainstFloor(
+  events: number,
+  rounds: number,
+  docstore: { trigger: () => Promise<string>; arrivals: Arrivals },
+  floor: FanoutFloor,
+  subscribers: number,
+): Promise<{ mine: Latencies; theirs: Latencies }> {
+  const mine = new Latencies();
+  const theirs = new Latencies();
+  for (let index = 0; index < events; index += 1) {
+    const round = Math.floor((index * rounds) / events);
+    mine.round = round;
+    theirs.round = round;
+    await measureEvent(docstore.trigger, docstore.arrivals, subscribers, mine);
+    await measureEvent(() => floor.trigger(), floor.arrivals, subscribers, theirs);
+  }
+  return { mine, theirs };
+}
+
 /**
  * `subscribers` WebSocket connections (one socket, one `documents.onStatus` subscription each, all of
  * one user) on one metadata instance; then `events` real status events, one at a time.
@@ -159,6 +188,13 @@ async function measureEvent(
  * The floor, interleaved event by event: as many bare `ws` sockets on bench/floor-fanout-server.ts,
  * which LISTENs and forwards each NOTIFY payload as is; its events come from the same INSERT …
  * pg_notify statement, run by the bench with `at` stamped just before it, timed the same way.
+ *
+ * Judged with subscribers that receive like the floor's: bare `ws` sockets speaking tRPC's protocol
+ * (bench/protocol-subscriber.ts: the frames a typed client gets, one JSON.parse each). Every
+ * subscriber lives in the bench process, so the last one's latency sums what all of them spend
+ * receiving; with 1,000 typed clients (tRPC's wsClient and observables per message, in one event loop)
+ * that sum is the client's cost, not the service's. The same events through 1,000 typed clients are
+ * measured after, against the floor again, and printed beside for reference.
  *
  * Memory per idle subscription = (service JS heap with every subscription open and idle − heap
  * before any) / subscribers, each the median of three reports taken right after a full GC (the bench
@@ -179,17 +215,23 @@ export async function statusFanoutScenario(
   const token = await benchToken(stack);
   const triggerClient = createMetadataClient({ url, token });
   const arrivals = new Arrivals();
+  const docstore = { trigger: () => trigger(triggerClient), arrivals };
+  const allClosed = () => waitFor(async () => (await listenerCount(url)) === 0, 10_000);
 
-  // Warm-up: the code paths of connecting, subscribing, publishing and closing, once.
-  const warm = await connectAll(url, token, Math.min(50, options.subscribers), arrivals);
-  for (let index = 0; index < 3; index += 1) await trigger(triggerClient);
-  await closeAll(warm);
-  await waitFor(async () => (await listenerCount(url)) === 0, 10_000);
+  // Warm-up: the code paths of connecting, subscribing, publishing and closing, once of each kind.
+  for (const kind of ['typed', 'protocol'] as const) {
+    const warm = await connectAll(kind, url, token, Math.min(50, options.subscribers), arrivals);
+    for (let index = 0; index < 3; index += 1) await trigger(triggerClient);
+    await closeAll(warm);
+    await allClosed();
+  }
 
   const before = await settledMemory(stack, 1_000);
   const connectStarted = performance.now();
-  const subscribers = await connectAll(url, token, options.subscribers, arrivals);
+  let subscribers = await connectAll('protocol', url, token, options.subscribers, arrivals);
   const connectSeconds = (performance.now() - connectStarted) / 1000;
+  // The floor's sockets go to another process: they add nothing to the service's memory.
+  let floor: FanoutFloor | undefined;
   try {
     const registered = await listenerCount(url);
     if (registered !== options.subscribers) {
@@ -200,49 +242,66 @@ export async function statusFanoutScenario(
       `  ${options.subscribers} subscribers connected in ${connectSeconds.toFixed(1)} s; RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB, heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB`,
     );
 
-    // The floor's sockets go to another process: they add nothing to the service's memory.
-    const floor = await startFanoutFloor(stack.databaseUrl, options.subscribers, CONNECT_BATCH);
-    const mine = new Latencies();
-    const theirs = new Latencies();
-    try {
-      await profiled(
-        stack,
-        `status fan-out to ${options.subscribers} subscribers`,
-        async () => {
-          // A/B: one docstore event, then one floor event, each alone on the wire.
-          for (let index = 0; index < options.events; index += 1) {
-            const round = Math.floor((index * options.rounds) / options.events);
-            mine.round = round;
-            theirs.round = round;
-            await measureEvent(() => trigger(triggerClient), arrivals, options.subscribers, mine);
-            await measureEvent(() => floor.trigger(), floor.arrivals, options.subscribers, theirs);
-          }
-        },
-        options.log,
-      );
-    } finally {
-      await floor.close();
-    }
+    floor = await startFanoutFloor(stack.databaseUrl, options.subscribers, CONNECT_BATCH);
+    const judged = await profiled(
+      stack,
+      `status fan-out to ${options.subscribers} subscribers`,
+      () =>
+        measureAgainstFloor(
+          options.events,
+          options.rounds,
+          docstore,
+          floor as FanoutFloor,
+          options.subscribers,
+        ),
+      options.log,
+    );
+    await closeAll(subscribers);
+    await allClosed();
+    subscribers = await connectAll('typed', url, token, options.subscribers, arrivals);
+    const typed = await measureAgainstFloor(
+      options.events,
+      options.rounds,
+      docstore,
+      floor,
+      options.subscribers,
+    );
+
     // The engine's own cost: a minimal tRPC ws server, one trivial subscription per socket.
     const trpcFloor = await trpcWsFloorMemory(options.subscribers, CONNECT_BATCH);
     const perSocket = (
       memory: { before: ServiceMemory; after: ServiceMemory },
       pick: (memory: ServiceMemory) => number,
     ) => (pick(memory.after) - pick(memory.before)) / options.subscribers / KiB;
-    if (mine.lost > 0)
-      options.log(`  ${mine.lost} of ${options.events} events did not reach every subscriber`);
+    for (const [kind, { mine }] of [
+      ['protocol', judged],
+      ['typed', typed],
+    ] as const) {
+      if (mine.lost > 0)
+        options.log(`  ${kind}: ${mine.lost} of ${options.events} events did not reach every subscriber`);
+    }
 
     const label = `status fan-out, ${options.subscribers} subscribers (1 WebSocket each), ${options.events} events (floor: bare ws + LISTEN)`;
-    const latency = (name: string, pick: (latencies: Latencies) => number, target?: number): Result => ({
+    const latency = (
+      measured: { mine: Latencies; theirs: Latencies },
+      name: string,
+      pick: (latencies: Latencies) => number,
+      target?: number,
+    ): Result => ({
       name: `${label}: ${name}`,
-      value: pick(mine),
+      value: pick(measured.mine),
       unit: 'ms',
-      floor: pick(theirs),
+      floor: pick(measured.theirs),
       target: target ?? null,
       lowerIsBetter: true,
     });
     /** Over all events, with the spread of the same percentile per round (events split in `rounds`). */
-    const toLast = (p: number, target?: number): Result => {
+    const toLast = (
+      measured: { mine: Latencies; theirs: Latencies },
+      name: string,
+      p: number,
+      target?: number,
+    ): Result => {
       const perRound = (latencies: Latencies) =>
         stats(
           Array.from({ length: options.rounds }, (_, round) =>
@@ -253,25 +312,27 @@ export async function statusFanoutScenario(
           ),
         );
       return {
-        ...latency(`commit → last subscriber, p${p}`, (l) => percentile(l.toAll, p), target),
-        spread: perRound(mine),
-        floorSpread: perRound(theirs),
+        ...latency(measured, `${name}, p${p}`, (l) => percentile(l.toAll, p), target),
+        spread: perRound(measured.mine),
+        floorSpread: perRound(measured.theirs),
       };
     };
     const idle = `${options.subscribers} idle subscriptions, after full GC`;
     return [
-      toLast(50),
-      toLast(99, FANOUT_TARGET),
-      latency('commit → each subscriber, p50 (all deliveries)', (l) => percentile(l.deliveries, 50)),
-      latency('commit → each subscriber, p99 (all deliveries)', (l) => percentile(l.deliveries, 99)),
+      toLast(judged, 'commit → last subscriber', 50),
+      toLast(judged, 'commit → last subscriber', 99, FANOUT_TARGET),
+      latency(judged, 'commit → each subscriber, p50 (all deliveries)', (l) => percentile(l.deliveries, 50)),
+      latency(judged, 'commit → each subscriber, p99 (all deliveries)', (l) => percentile(l.deliveries, 99)),
       {
-        name: `${label}: events that missed a subscriber`,
-        value: mine.lost,
+        name: `${label}: events that missed a subscriber (either kind)`,
+        value: judged.mine.lost + typed.mine.lost,
         unit: 'events',
         floor: null,
         target: null,
         limit: 0,
       },
+      toLast(typed, 'typed clients (reference), commit → last subscriber', 50),
+      toLast(typed, 'typed clients (reference), commit → last subscriber', 99),
       {
         // The judged figure. RSS after a full GC moves in steps as V8 and the allocator take and return
         // pages, whatever the subscriptions hold: 0.13 to 9 KiB per subscription across recorded runs of
@@ -308,5 +369,6 @@ export async function statusFanoutScenario(
     ];
   } finally {
     await closeAll(subscribers);
+    await floor?.close();
   }
 }
