@@ -78,8 +78,9 @@ function isStream(value: unknown): boolean {
  * typed `wsLink` client, connectionParams, batches, queries, mutations, `tracked` subscriptions with
  * `lastEventId`, stop, the same error shapes), with one difference that is the reason it exists: a
  * subscription is a `LiveFeed`, consumed by push. Each event is written to the socket as the feed
- * hands it over, its JSON made once for all subscribers; tRPC's adapter runs an async iteration,
- * a race and a serialisation per subscriber per event, three times the cost of the write itself.
+ * hands it over, its JSON made once for all subscribers. tRPC's adapter runs an async iteration,
+ * a race and a serialisation per subscriber per event: with 1,000 subscribers that cost as much CPU
+ * as the socket writes themselves (docs/benchmarks.md).
  */
 export function serveSocketCalls<TRouter extends AnyRouter>(
   socket: WebSocket,
