@@ -138,6 +138,38 @@ describe('request ids', () => {
     });
   });
 
+  it('calls over one WebSocket run under the connection’s id: audit rows and the blob service’s lines carry it', async () => {
+    const wsClient = createWSClient({
+      url: `${stack.metadata.url.replace('http', 'ws')}/trpc`,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      connectionParams: { token },
+    });
+    const client = createTRPCClient<MetadataRouter>({ links: [wsLink({ client: wsClient })] });
+    try {
+      const ids: string[] = [];
+      for (const name of [unique('over-ws'), unique('over-ws')]) {
+        const { document } = await client.documents.createUpload.mutate({ name, size: 5 });
+        ids.push(document.id);
+      }
+      const rows = await db.query<{ request_id: string | null }>(
+        `select request_id from audit_log where target_id = any($1::text[]) and action = 'document.create_upload'`,
+        [ids],
+      );
+      const requestIds = new Set(rows.rows.map((row) => row.request_id));
+      expect(rows.rows).toHaveLength(2);
+      expect(requestIds.size).toBe(1);
+      const [requestId] = [...requestIds];
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      const blobLines = await eventually(
+        () => linesOf(stack.blob.logs, requestId ?? ''),
+        (lines) => lines.length >= 2,
+      );
+      expect(blobLines.filter((line) => line.path === '/trpc/objects.presignPut')).toHaveLength(2);
+    } finally {
+      wsClient.close();
+    }
+  });
+
   it('INTERNAL over WebSocket: the id in the message is the server’s own and finds the log line', async () => {
     const forged = `forged-${randomUUID()}`;
     // A client that sends its own x-request-id on the upgrade, and calls over the socket.

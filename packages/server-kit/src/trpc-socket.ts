@@ -37,6 +37,11 @@ export interface SocketCallsOptions<TRouter extends AnyRouter> {
   maxBatchSize?: number;
   /** Every failed call (and a failed context or a malformed message: path undefined). */
   onError(error: TRPCError, path: string | undefined): void;
+  /**
+   * Runs each message's work (the context, every call it carries): the connection's request scope,
+   * so that what a call logs, audits or asks of another service carries the connection's request id.
+   */
+  inScope<T>(work: () => T): T;
 }
 
 /** Tells every open socket to reconnect (tRPC's reconnect notification), before a restart. */
@@ -121,7 +126,7 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
       }
     })();
   };
-  if (!options.awaitsConnectionParams) start(() => null);
+  if (!options.awaitsConnectionParams) options.inScope(() => start(() => null));
 
   /** The frame of one subscription event; a `tracked` event's JSON is made once for every socket. */
   const framer = (id: CallId, jsonrpc: JsonRpc) => {
@@ -266,7 +271,7 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
       return;
     }
     if (context === undefined) {
-      start(() => readConnectionParams(text));
+      options.inScope(() => start(() => readConnectionParams(text)));
       return;
     }
     let messages: TRPCClientOutgoingMessage[];
@@ -282,7 +287,10 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
       fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', cause }));
       return;
     }
-    for (const [index, message] of messages.entries()) void handle(message, index, context);
+    const ready = context;
+    options.inScope(() => {
+      for (const [index, message] of messages.entries()) void handle(message, index, ready);
+    });
   });
   // An invalid frame (say, reserved bits set) is an error event: unhandled, it would end the process.
   socket.on('error', (cause) => options.onError(getTRPCErrorFromUnknown(cause), undefined));

@@ -4,7 +4,7 @@ import { handleKeepAlive } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { headersWithId, logFailure, TRPC_ENDPOINT } from './http-server.ts';
 import type { Logger } from './logger.ts';
-import { REQUEST_ID_HEADER, requestIdFor } from './request-context.ts';
+import { REQUEST_ID_HEADER, requestIdFor, runInRequest } from './request-context.ts';
 import { sendReconnectNotice, serveSocketCalls } from './trpc-socket.ts';
 
 /** Close code 1012 (Service Restart): the client should reconnect, here or elsewhere. */
@@ -107,6 +107,7 @@ export function attachWebSocket<TRouter extends AnyRouter>(
         subscriptionSlots: subscriptionSlots(maxSubscriptions),
       }),
       onError: (error, path) => logFailure(options.logger, error, path, requestId),
+      inScope: (work) => runInRequest(requestId, work),
     });
   });
   return {
