@@ -60,6 +60,16 @@ describe('request ids', () => {
     expect(JSON.stringify(failure)).toMatch(/select/i);
   };
 
+  /** A typed client over one WebSocket to the metadata service, made with `socketClass`. */
+  const socketClient = (socketClass: new (url: string | URL, protocols?: string | string[]) => WebSocket) => {
+    const wsClient = createWSClient({
+      url: `${stack.metadata.url.replace('http', 'ws')}/trpc`,
+      WebSocket: socketClass as unknown as typeof globalThis.WebSocket,
+      connectionParams: { token },
+    });
+    return { wsClient, client: createTRPCClient<MetadataRouter>({ links: [wsLink({ client: wsClient })] }) };
+  };
+
   const upload = (name: string, headers: Record<string, string> = {}) =>
     fetch(`${stack.metadata.url}/trpc/documents.upload`, {
       method: 'POST',
@@ -139,12 +149,7 @@ describe('request ids', () => {
   });
 
   it('calls over one WebSocket run under the connection’s id: audit rows and the blob service’s lines carry it', async () => {
-    const wsClient = createWSClient({
-      url: `${stack.metadata.url.replace('http', 'ws')}/trpc`,
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-      connectionParams: { token },
-    });
-    const client = createTRPCClient<MetadataRouter>({ links: [wsLink({ client: wsClient })] });
+    const { client, wsClient } = socketClient(WebSocket);
     try {
       const ids: string[] = [];
       for (const name of [unique('over-ws'), unique('over-ws')]) {
@@ -178,12 +183,7 @@ describe('request ids', () => {
         super(url, protocols, { headers: { 'x-request-id': forged } });
       }
     }
-    const wsClient = createWSClient({
-      url: `${stack.metadata.url.replace('http', 'ws')}/trpc`,
-      WebSocket: ForgingSocket as unknown as typeof globalThis.WebSocket,
-      connectionParams: { token },
-    });
-    const client = createTRPCClient<MetadataRouter>({ links: [wsLink({ client: wsClient })] });
+    const { client, wsClient } = socketClient(ForgingSocket);
     try {
       await withTopicsColumnMoved(async () => {
         const error = await client.topics.list.query().then(
