@@ -5,17 +5,13 @@ import {
   getErrorShape,
   getTRPCErrorFromUnknown,
   type inferRouterContext,
-  isTrackedEnvelope,
   TRPCError,
   transformTRPCResponse,
 } from '@trpc/server';
 import { parseConnectionParamsFromUnknown } from '@trpc/server/http';
 import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
-import { defaultTransformer } from '@trpc/server/unstable-core-do-not-import';
 import type { WebSocket } from 'ws';
-
-const OPEN = 1; // WebSocket.OPEN
-const RECONNECT_NOTICE = JSON.stringify({ id: null, method: 'reconnect' });
+import { eventFrames, OPEN } from './socket-frames.ts';
 
 type CallType = 'query' | 'mutation' | 'subscription';
 type CallId = string | number;
@@ -42,28 +38,6 @@ export interface SocketCallsOptions<TRouter extends AnyRouter> {
    * so that what a call logs, audits or asks of another service carries the connection's request id.
    */
   inScope<T>(work: () => T): T;
-}
-
-/** Tells every open socket to reconnect (tRPC's reconnect notification), before a restart. */
-export function sendReconnectNotice(sockets: Iterable<WebSocket>): void {
-  for (const socket of sockets) if (socket.readyState === OPEN) socket.send(RECONNECT_NOTICE);
-}
-
-/**
- * The part of a `tracked` event's frame after the subscription's own id, made once per event and
- * shared by every subscriber it goes to: `{"id":<subscription>,"result":{"type":"data","id":` is all
- * that differs between two sockets. Keyed by the event's object, checked against its id.
- */
-const trackedTails = new WeakMap<object, { eventId: string | number; tail: string }>();
-
-function trackedTail(eventId: string | number, data: unknown): string {
-  const key = typeof data === 'object' && data !== null ? data : undefined;
-  const known = key && trackedTails.get(key);
-  if (known && known.eventId === eventId) return known.tail;
-  const id = JSON.stringify(eventId);
-  const tail = `${id},"data":{"id":${id},"data":${JSON.stringify(data) ?? 'null'}}}}`;
-  if (key) trackedTails.set(key, { eventId, tail });
-  return tail;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -93,7 +67,6 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
 ): void {
   const { router } = options;
   const config = router._def._config;
-  const plainJson = config.transformer === defaultTransformer;
   const closed = new AbortController();
   const subscriptions = new Map<CallId, AbortController>();
   let ctx: inferRouterContext<TRouter> | undefined;
@@ -127,18 +100,6 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
     })();
   };
   if (!options.awaitsConnectionParams) options.inScope(() => start(() => null));
-
-  /** The frame of one subscription event; a `tracked` event's JSON is made once for every socket. */
-  const framer = (id: CallId, jsonrpc: JsonRpc) => {
-    const head = `{"id":${JSON.stringify(id)},${jsonrpc ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data","id":`;
-    return (item: unknown): string => {
-      if (plainJson && isTrackedEnvelope(item)) return head + trackedTail(item[0], item[1]);
-      const result = isTrackedEnvelope(item)
-        ? { type: 'data' as const, id: item[0], data: { id: item[0], data: item[1] } }
-        : { type: 'data' as const, data: item };
-      return JSON.stringify(transformTRPCResponse(config, { id, jsonrpc, result }));
-    };
-  };
 
   const subscribe = async (
     id: CallId,
@@ -177,7 +138,7 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
           send({ id, jsonrpc, result: { type: 'started' } });
           started = true;
         }
-        const frame = framer(id, jsonrpc);
+        const frame = eventFrames(router, id, jsonrpc);
         let undeliverable: { cause: unknown } | undefined;
         // Run even when already stopped: a feed releases what it holds when its run ends.
         await feed.listen((item) => {

@@ -5,7 +5,8 @@ import { WebSocketServer } from 'ws';
 import { headersWithId, logFailure, TRPC_ENDPOINT } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import { REQUEST_ID_HEADER, requestIdFor, runInRequest } from './request-context.ts';
-import { sendReconnectNotice, serveSocketCalls } from './trpc-socket.ts';
+import { sendReconnectNotice } from './socket-frames.ts';
+import { serveSocketCalls } from './trpc-socket.ts';
 
 /** Close code 1012 (Service Restart): the client should reconnect, here or elsewhere. */
 export const CLOSE_SERVICE_RESTART = 1012;
