@@ -142,7 +142,7 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
         let undeliverable: { cause: unknown } | undefined;
         // Run even when already stopped: a feed releases what it holds when its run ends.
         await feed.listen((item) => {
-          if (undeliverable || socket.readyState !== OPEN) return;
+          if (undeliverable || stop.signal.aborted || socket.readyState !== OPEN) return;
           try {
             socket.send(frame(item));
           } catch (cause) {
@@ -250,7 +250,12 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
     }
     const ready = context;
     options.inScope(() => {
-      for (const [index, message] of messages.entries()) void handle(message, index, ready);
+      for (const [index, message] of messages.entries()) {
+        // A failure of the error answer itself (it is built and sent in `fail`) must not end the process.
+        handle(message, index, ready).catch((cause: unknown) =>
+          options.onError(getTRPCErrorFromUnknown(cause), undefined),
+        );
+      }
     });
   });
   // An invalid frame (say, reserved bits set) is an error event: unhandled, it would end the process.
