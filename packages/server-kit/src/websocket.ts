@@ -87,8 +87,8 @@ export function attachWebSocket<TRouter extends AnyRouter>(
   });
   const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
   wss.on('connection', (socket, req) => {
-    // One request id per connection, as an HTTP request has one: its calls' contexts see it in
-    // their headers (so an INTERNAL answer names it) and their failures are logged under it.
+    // One request id per connection, as an HTTP request has one: its calls run in its scope (log
+    // lines, audit rows, calls to other services), and their contexts see it in their headers.
     const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER], options.trustRequestId?.(req) ?? false);
     // Spread over 24-30 s: sockets that connected together (a reconnect storm, a deploy) would
     // otherwise be pinged together, a burst of a thousand frames at once.
