@@ -33,8 +33,9 @@ const API_NAMES = ['documents', 'topics', 'settings', 'audit'] as const satisfie
 
 /**
  * The APIs of one caller, every query scoped to `caller.userId`, on EntityManager forks of their own
- * (the store's, shared by three APIs, and the topics API's). Each API is built when first used: a
- * call uses one, and building all four for every request cost more than a small query.
+ * (the store's, shared by three APIs, and the topics API's, made by its first entity call). Each API
+ * is built when first used: a call uses one, and building all four for every request cost more than
+ * a small query.
  */
 function apisOn(deps: MetadataDeps, caller: Caller, sessionEnd: AbortSignal): UserContext {
   let store: Store | undefined;
@@ -44,7 +45,7 @@ function apisOn(deps: MetadataDeps, caller: Caller, sessionEnd: AbortSignal): Us
   };
   const builders: { [Name in keyof UserApis]: () => UserApis[Name] } = {
     documents: () => createDocumentsApi({ ...deps, store: storeOf(), caller }),
-    topics: () => createTopicsApi({ em: deps.orm.em.fork(), caller }),
+    topics: () => createTopicsApi({ root: deps.orm.em, caller }),
     settings: () => createSettingsApi({ store: storeOf(), caller, secrets: deps.secrets }),
     audit: () => createAuditApi({ store: storeOf(), caller }),
   };

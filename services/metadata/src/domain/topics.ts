@@ -12,11 +12,20 @@ function duplicateName(name: string, error: unknown): DocstoreError {
   return new DocstoreError('CONFLICT', `a topic named "${name}" already exists`, { cause: error });
 }
 
-export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Caller }): TopicsApi {
+/**
+ * The caller's topics. `root` is the root EntityManager: the fixed reads (list, counts) run on a pooled
+ * connection through it, and only the calls that load or change entities fork it (once per API).
+ */
+export function createTopicsApi({ root, caller }: { root: EntityManager; caller: Caller }): TopicsApi {
   const { userId } = caller;
+  let fork: EntityManager | undefined;
+  const em = () => {
+    fork ??= root.fork();
+    return fork;
+  };
 
   const findOwn = async (id: string): Promise<Topic> => {
-    const topic = await em.findOne(Topic, { id, userId });
+    const topic = await em().findOne(Topic, { id, userId });
     if (!topic) throw new DocstoreError('NOT_FOUND', `topic ${id} not found`);
     return topic;
   };
@@ -25,7 +34,7 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
     async list() {
       // Fixed SQL and plain rows: building the query and hydrating entities cost more than running it.
       const rows = await read<TopicRow>(
-        em,
+        root,
         `select id, name, description, color, document_count as "documentCount",
                 created_at as "createdAt", updated_at as "updatedAt", match_algorithm as "matchAlgorithm",
                 match_pattern as "matchPattern", match_case_sensitive as "matchCaseSensitive"
@@ -42,7 +51,7 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
     async create({ name, description, color, match }) {
       const id = randomUUID();
       try {
-        const topic = await em.transactional(async (tx) => {
+        const topic = await em().transactional(async (tx) => {
           const created = tx.create(Topic, {
             id,
             userId,
@@ -92,7 +101,7 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
         topic.matchCaseSensitive = match.caseSensitive;
       }
       try {
-        await em.transactional(async (tx) => {
+        await em().transactional(async (tx) => {
           recordAudit(tx, caller, 'topic.update', { type: 'topic', id }, changes);
         });
       } catch (error) {
@@ -104,7 +113,7 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
 
     async delete({ id }) {
       const topic = await findOwn(id);
-      const removedFrom = await em.transactional(async (tx) => {
+      const removedFrom = await em().transactional(async (tx) => {
         // A document being deleted is already gone for its owner (its row waits for its object's removal).
         const links = await tx.count(DocumentTopic, { topic: id, document: { status: { $ne: 'deleting' } } });
         // The links go with the topic (ON DELETE CASCADE); the documents stay.
@@ -118,13 +127,13 @@ export function createTopicsApi({ em, caller }: { em: EntityManager; caller: Cal
         );
         return links;
       });
-      em.getUnitOfWork().unsetIdentity(topic);
+      em().getUnitOfWork().unsetIdentity(topic);
       return { name: topic.name, removedFrom };
     },
 
     async counts() {
       const rows = await read<{ name: string; count: number }>(
-        em,
+        root,
         'select name, document_count as count from topics where user_id = ?',
         [userId],
       );
