@@ -138,7 +138,7 @@ export interface FaultStack {
   blobUrl: string;
   metadataUrl: string;
   /** Logs of a service process, for a failure report. */
-  logs(name: 'blob' | 'metadata'): string[];
+  logs(name: 'blob' | 'metadata' | 's3'): string[];
   stop(): Promise<void>;
 }
 
@@ -202,7 +202,7 @@ export async function startFaultStack(metadataOverrides: Record<string, string>)
       bucket,
       blobUrl: blobProcess.url,
       metadataUrl: metadataProcess.url,
-      logs: (name) => (name === 'blob' ? blob : metadata).current().logs,
+      logs: (name) => ({ blob, metadata, s3 })[name].current().logs,
       stop,
     };
   } catch (error) {

@@ -45,7 +45,13 @@ async function main(): Promise<void> {
     storage.ensureBucket().then(
       () => logger.info('bucket ready', { bucket: storage.bucket }),
       (error: unknown) => {
-        logger.warn('bucket not reachable yet; retrying', { bucket: storage.bucket, error: String(error) });
+        // The S3 error's own code (say, InternalError or AccessDenied) says why; the message alone does not.
+        const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+        logger.warn('bucket not reachable yet; retrying', {
+          bucket: storage.bucket,
+          error: String(error),
+          s3Code: typeof cause?.code === 'string' ? cause.code : null,
+        });
         bucketTimer = setTimeout(ensureBucket, BUCKET_RETRY_MS);
       },
     );
