@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLiveFeed, liveFeed, mapFeed } from './live-feed.ts';
+import { isLiveFeed, liveFeed, mapFeedErrors } from './live-feed.ts';
 
 /** A feed that delivers `items` at once, then waits for its stop (recorded in `runs`). */
 function feedOf(items: number[], runs: { started: number; stopped: number }) {
@@ -54,25 +54,21 @@ describe('liveFeed', () => {
     expect(seen).toEqual([1, 2]);
   });
 
-  it('mapFeed maps items and failures, and passes the stop through', async () => {
+  it('mapFeedErrors maps failures, and passes items and the stop through', async () => {
     const runs = { started: 0, stopped: 0 };
     const stop = new AbortController();
-    const seen: string[] = [];
-    await mapFeed(feedOf([1, 2], runs), (item) => `#${item}`).listen((item) => {
+    const seen: number[] = [];
+    await mapFeedErrors(feedOf([1, 2], runs), (error) => error).listen((item) => {
       seen.push(item);
       if (seen.length === 2) stop.abort();
     }, stop.signal);
-    expect(seen).toEqual(['#1', '#2']);
+    expect(seen).toEqual([1, 2]);
     expect(runs.stopped).toBe(1);
 
     const failing = liveFeed<number>(async () => {
       throw new Error('raw');
     });
-    const mapped = mapFeed(
-      failing,
-      (item) => item,
-      (error) => new Error(`mapped: ${(error as Error).message}`),
-    );
+    const mapped = mapFeedErrors(failing, (error) => new Error(`mapped: ${(error as Error).message}`));
     await expect(mapped.listen(() => {}, new AbortController().signal)).rejects.toThrow('mapped: raw');
   });
 

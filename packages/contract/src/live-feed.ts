@@ -33,18 +33,12 @@ export function liveFeed<T>(run: FeedRun<T>): LiveFeed<T> {
   };
 }
 
-/** A feed of another's items, each passed through `map`; failures through `mapError`. */
-export function mapFeed<T, U>(
-  feed: LiveFeed<T>,
-  map: (item: T) => U,
-  mapError: (error: unknown) => unknown = (error) => error,
-): LiveFeed<U> {
+/** The same feed, its failures passed through `mapError` (a domain error for a driver's, say). */
+export function mapFeedErrors<T>(feed: LiveFeed<T>, mapError: (error: unknown) => unknown): LiveFeed<T> {
   return liveFeed((deliver, signal) =>
-    feed
-      .listen((item) => deliver(map(item)), signal)
-      .catch((error: unknown) => {
-        throw mapError(error);
-      }),
+    feed.listen(deliver, signal).catch((error: unknown) => {
+      throw mapError(error);
+    }),
   );
 }
 

@@ -1,4 +1,4 @@
-import { DocstoreError, isLiveFeed, mapFeed } from '@docstore/contract';
+import { DocstoreError, isLiveFeed, mapFeedErrors } from '@docstore/contract';
 import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 
 const UNREACHABLE = new Set([
@@ -74,6 +74,6 @@ function translatingDatabaseErrors(call: () => unknown): unknown {
       throw translateDatabaseError(error);
     });
   }
-  if (isLiveFeed(result)) return mapFeed(result, (item) => item, translateDatabaseError);
+  if (isLiveFeed(result)) return mapFeedErrors(result, translateDatabaseError);
   return result;
 }
