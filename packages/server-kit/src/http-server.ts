@@ -110,8 +110,8 @@ export function headersWithId(req: IncomingMessage, requestId: string): Headers 
 
 /**
  * A failed procedure's log line: `error` with the cause's stack for an unexpected failure, `warn` for
- * an expected one. `requestId` names the id where the line is not written inside the request's own
- * context (a WebSocket connection's calls).
+ * an expected one. `requestId` names the id where the line may be written outside the request's own
+ * context (a WebSocket connection's malformed messages and socket errors).
  */
 export function logFailure(
   logger: Logger,

@@ -24,7 +24,8 @@ export interface QueryRequest {
   calls: Array<{ path: string; procedure: AnyProcedure; input: unknown }>;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A plain JSON object (not an array, not null): tRPC's message and input shapes. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -12,6 +12,7 @@ import { parseConnectionParamsFromUnknown } from '@trpc/server/http';
 import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
 import type { WebSocket } from 'ws';
 import { eventFrames, OPEN } from './socket-frames.ts';
+import { isObject } from './trpc-queries.ts';
 
 type CallType = 'query' | 'mutation' | 'subscription';
 type CallId = string | number;
@@ -38,10 +39,6 @@ export interface SocketCallsOptions<TRouter extends AnyRouter> {
    * so that what a call logs, audits or asks of another service carries the connection's request id.
    */
   inScope<T>(work: () => T): T;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isStream(value: unknown): boolean {
