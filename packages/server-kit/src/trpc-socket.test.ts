@@ -49,6 +49,8 @@ const router = t.router({
 
 let server: Server;
 let endpoint: WebSocketEndpoint;
+/** The send buffer this suite's server allows a socket (small, so a test can exceed it). */
+const MAX_BUFFERED_BYTES = 256 * 1024;
 let url: string;
 const logged: string[] = [];
 
@@ -58,6 +60,7 @@ beforeAll(async () => {
     router,
     logger: createLogger('test', (line) => logged.push(line)),
     maxBatchSize: 2,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
     createContext: async ({ connectionParams }) => {
       if (connectionParams?.token === 'bad')
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'bad token' });
@@ -199,6 +202,34 @@ describe('serveSocketCalls', () => {
     } finally {
       await wsClient.close();
     }
+  });
+
+  it('a subscriber that stops reading is cut once its send buffer passes the limit; one that reads is not', async () => {
+    const reader = await rawSocket();
+    const stalled = await rawSocket();
+    for (const { send } of [reader, stalled])
+      send({ id: 1, method: 'subscription', params: { path: 'events', input: {} } });
+    for (const { waitFor } of [reader, stalled])
+      await waitFor((frame) => (frame.result as { type?: string })?.type === 'started');
+    // The stalled client stops reading: what the server sends piles up in the kernel, then in ws.
+    const stalledTcp = (stalled.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    stalledTcp.pause();
+    const text = 'x'.repeat(64 * 1024);
+    // Far more than loopback's socket buffers hold (a few MiB), paced so the reader keeps up.
+    for (let event = 0; event < 320; event += 1) {
+      for (const listener of listeners) listener({ id: String(event), payload: { text } });
+      if (event % 16 === 15) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The server let the stalled one go (its feed ended), and says so in its log.
+    await until(() => listeners.size === 1);
+    expect(logged.some((line) => line.includes('did not read its events'))).toBe(true);
+    const stalledClosed = once(stalled.socket, 'close');
+    stalledTcp.resume();
+    await stalledClosed;
+    await until(() => reader.frames.filter((frame) => frame.id === 1).length === 321);
+    expect(reader.socket.readyState).toBe(WebSocket.OPEN);
+    reader.socket.close();
+    await until(() => listeners.size === 0);
   });
 
   it('a context that fails: every call gets its error and the socket closes', async () => {

@@ -35,6 +35,14 @@ export interface SocketCallsOptions<TRouter extends AnyRouter> {
   /** Every failed call (and a failed context or a malformed message: path undefined). */
   onError(error: TRPCError, path: string | undefined): void;
   /**
+   * How many bytes may wait to be sent to this socket after an event was written to it. More, and
+   * the client is not reading: the connection is cut (its typed client reconnects and resumes from
+   * its last event id), rather than held in memory until the keep-alive gives up on it.
+   */
+  maxBufferedBytes: number;
+  /** The connection was cut for that, with this many bytes still waiting. */
+  onSlowReader(bufferedBytes: number): void;
+  /**
    * Runs each message's work (the context, every call it carries): the connection's request scope,
    * so that what a call logs, audits or asks of another service carries the connection's request id.
    */
@@ -145,6 +153,12 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
           } catch (cause) {
             undeliverable = { cause };
             stop.abort();
+            return;
+          }
+          if (socket.bufferedAmount > options.maxBufferedBytes) {
+            options.onSlowReader(socket.bufferedAmount);
+            // Not a close handshake: a client that reads nothing would not read that either.
+            socket.terminate();
           }
         }, stop.signal);
         if (undeliverable) throw undeliverable.cause;

@@ -28,6 +28,11 @@ export interface WebSocketOptions<TRouter extends AnyRouter> {
   maxPayloadBytes?: number;
   /** Subscriptions one connection may hold at once (default 100); one more is BAD_REQUEST. */
   maxSubscriptions?: number;
+  /**
+   * Bytes that may wait to be sent to one connection once an event is written to it (default
+   * 1 MiB); more, and its client is not reading: the connection is cut (see `serveSocketCalls`).
+   */
+  maxBufferedBytes?: number;
   /** Most calls in one batched message. */
   maxBatchSize?: number;
   /** Failed calls are logged here, under the connection's request id. */
@@ -55,6 +60,7 @@ const KEEP_ALIVE_PONG_WAIT_MS = 10_000;
 
 export const DEFAULT_WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 100;
+export const DEFAULT_WS_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /** A connection's subscription budget (see the contract's `SubscriptionSlots`). */
 function subscriptionSlots(limit: number) {
@@ -108,6 +114,12 @@ export function attachWebSocket<TRouter extends AnyRouter>(
         subscriptionSlots: subscriptionSlots(maxSubscriptions),
       }),
       onError: (error, path) => logFailure(options.logger, error, path, requestId),
+      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_WS_MAX_BUFFERED_BYTES,
+      onSlowReader: (bufferedBytes) =>
+        options.logger.warn('closed a WebSocket whose client did not read its events', {
+          requestId,
+          bufferedBytes,
+        }),
       inScope: (work) => runInRequest(requestId, work),
     });
   });

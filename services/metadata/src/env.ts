@@ -76,6 +76,15 @@ const envSchema = z
       .int()
       .min(1024)
       .default(64 * 1024),
+    /**
+     * Bytes that may wait to be sent to one WebSocket after an event: more, and its client is not
+     * reading; the connection is cut (a typed client reconnects and resumes from its last event).
+     */
+    WS_MAX_BUFFERED_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(1024 * 1024),
     /** Subscriptions one WebSocket connection may hold at once; one more is BAD_REQUEST. */
     MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
     /** Opening a connection to the blob service. */

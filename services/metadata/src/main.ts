@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     limits: {
       maxBatchSize: config.MAX_BATCH_SIZE,
       wsMaxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+      wsMaxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     },
     maxUploadBytes: config.MAX_UPLOAD_BYTES,

@@ -28,7 +28,12 @@ export interface MetadataServerOptions extends MetadataDeps {
   /** Shutdown state: readiness turns 503 and new calls are refused while draining. */
   drain?: Drain;
   /** Request size limits (see env.ts); server-kit's defaults where omitted. */
-  limits?: { maxBatchSize?: number; wsMaxPayloadBytes?: number; maxSubscriptionsPerConnection?: number };
+  limits?: {
+    maxBatchSize?: number;
+    wsMaxPayloadBytes?: number;
+    wsMaxBufferedBytes?: number;
+    maxSubscriptionsPerConnection?: number;
+  };
 }
 
 export interface MetadataServer {
@@ -104,6 +109,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
     trustRequestId: () => options.trustProxy,
     maxBatchSize: options.limits?.maxBatchSize,
     maxPayloadBytes: options.limits?.wsMaxPayloadBytes,
+    maxBufferedBytes: options.limits?.wsMaxBufferedBytes,
     maxSubscriptions: options.limits?.maxSubscriptionsPerConnection,
     createContext: async ({ headers, remoteAddress, connectionParams, closed }): Promise<MetadataContext> => {
       const signedIn = await callerOf(connectionParams?.token, headers, remoteAddress);
