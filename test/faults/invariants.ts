@@ -57,16 +57,24 @@ export async function checkInvariants(options: {
   ledger: Ledger;
 }): Promise<Violation[]> {
   const { db, s3, bucket, ledger } = options;
+  // Removal jobs still run while this looks (a frozen service catches up): each removes its object,
+  // then its row, then itself, in that order and in transactions of their own. The rows and the
+  // queue are therefore read in one snapshot, and the bucket after it (nothing creates objects once
+  // the workload has stopped): read one by one, a row read as `deleting` whose job finished in
+  // between looked stranded, and an object listed before both went looked orphaned.
+  await db.query('begin transaction isolation level repeatable read read only');
+  let rows: Array<{ id: string; status: string; object_key: string | null; sha256: string | null }>;
+  let queued: Awaited<ReturnType<typeof queuedRemovals>>;
+  try {
+    rows = (await db.query('select id, status, object_key, sha256 from documents')).rows;
+    // Deleting commits `deleting` and a remove_object job in one transaction; the job (retried with
+    // backoff, by any instance) removes the object and then the row.
+    queued = await queuedRemovals(db);
+  } finally {
+    await db.query('commit');
+  }
   const keys = new Set(await listKeys(s3, bucket));
-  const rows = (
-    await db.query<{ id: string; status: string; object_key: string | null; sha256: string | null }>(
-      'select id, status, object_key, sha256 from documents',
-    )
-  ).rows;
   const byId = new Map(rows.map((row) => [row.id, row]));
-  // Deleting commits `deleting` and a remove_object job in one transaction; the job (retried with
-  // backoff, by any instance) removes the object and then the row.
-  const queued = await queuedRemovals(db);
   const owned = new Set(rows.flatMap((row) => (row.object_key === null ? [] : [row.object_key])));
 
   const acknowledgedBroken: string[] = [];
