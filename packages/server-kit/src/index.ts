@@ -8,3 +8,4 @@ export * from './readiness.ts';
 export * from './request-context.ts';
 export * from './timeout.ts';
 export * from './websocket.ts';
+export * from './young-collections.ts';

@@ -2,12 +2,14 @@
 import '@docstore/server-kit/require-node';
 import {
   closeServer,
+  collectEvery,
   createDrain,
   createLogger,
   createServiceMetrics,
   listen,
   onShutdown,
   startMetricsEndpoint,
+  youngGenerationCollector,
 } from '@docstore/server-kit';
 import { createBlobGateway } from './adapters/blob-gateway.ts';
 import { createJobQueue } from './adapters/job-queue.ts';
@@ -30,6 +32,9 @@ import { CLASSIFY_DOCUMENT_TASK } from './store/ai.ts';
 import { REMOVE_OBJECT_TASK } from './store/jobs.ts';
 import { PROCESS_DOCUMENT_TASK } from './store/processing-jobs.ts';
 import { createStore } from './store/store.ts';
+
+/** How many bytes streamed through uploads between two young-generation collections. */
+const STREAMED_BYTES_PER_YOUNG_COLLECTION = 8 * 1024 * 1024;
 
 async function main(): Promise<void> {
   let config: MetadataConfig;
@@ -131,6 +136,8 @@ async function main(): Promise<void> {
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
     proxiedUploadRoute: config.PROXIED_UPLOAD_ROUTE,
+    // Frees the chunks an upload already passed on before they add up to a full collection.
+    onBytesStreamed: collectEvery(STREAMED_BYTES_PER_YOUNG_COLLECTION, youngGenerationCollector()),
     observeProcedure: service.observeProcedure,
   });
   webSocketClients = () => server.webSocket.clientCount;

@@ -23,6 +23,8 @@ export interface MetadataDeps {
   maxUploadBytes: number;
   uploadTtlSeconds: number;
   proxiedUploadRoute: ProxiedUploadRoute;
+  /** Told the size of every chunk an upload streams through this process (main.ts: `collectEvery`). */
+  onBytesStreamed?: (bytes: number) => void;
 }
 
 type UserApis = Omit<UserContext, 'sessionEnd'>;

@@ -89,7 +89,10 @@ export async function proxiedUpload(
   const progress = progressTap({
     maxBytes: deps.maxUploadBytes,
     declaredSize: meta.size,
-    onChunk: (chunk) => hash.update(chunk),
+    onChunk(chunk) {
+      hash.update(chunk);
+      deps.onBytesStreamed?.(chunk.byteLength);
+    },
     onProgress(receivedBytes) {
       status.emit({ documentId: id, status: 'receiving', receivedBytes, totalBytes: total, at: new Date() });
     },

@@ -13,6 +13,7 @@ export interface UploadDeps {
   maxUploadBytes: number;
   uploadTtlSeconds: number;
   proxiedUploadRoute: ProxiedUploadRoute;
+  onBytesStreamed?: (bytes: number) => void;
 }
 
 /** PROXIED_UPLOAD_ROUTE: `s3` (two hops, a PUT the blob service signs) or `blob` (`objects.put`). */
