@@ -59,9 +59,10 @@ export async function checkInvariants(options: {
   const { db, s3, bucket, ledger } = options;
   // Removal jobs still run while this looks (a frozen service catches up): each removes its object,
   // then its row, then itself, in that order and in transactions of their own. The rows and the
-  // queue are therefore read in one snapshot, and the bucket after it (nothing creates objects once
-  // the workload has stopped): read one by one, a row read as `deleting` whose job finished in
-  // between looked stranded, and an object listed before both went looked orphaned.
+  // queue are therefore read in one snapshot, and the bucket after it (once the workload has stopped
+  // only a PUT that a frozen S3 server held can still add an object: the harness's second reconcile
+  // is for those). Read one by one, a row read as `deleting` whose job finished in between looked
+  // stranded, and an object listed before both went looked orphaned.
   await db.query('begin transaction isolation level repeatable read read only');
   let rows: Array<{ id: string; status: string; object_key: string | null; sha256: string | null }>;
   let queued: Awaited<ReturnType<typeof queuedRemovals>>;

@@ -6,8 +6,8 @@ export type CollectYoung = () => void;
 
 /**
  * V8's young-generation collector, or null where it cannot be had. `gc` is exposed only for the
- * moment it takes to fetch it from a fresh context (Node's documented `--expose-gc` trick), so no
- * other code sees a global `gc`.
+ * moment it takes to fetch it from a fresh context (the usual `--expose-gc` trick, as the
+ * `expose-gc` package does it), so no other code sees a global `gc`.
  */
 export function youngGenerationCollector(): CollectYoung | null {
   try {
