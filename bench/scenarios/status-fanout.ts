@@ -155,6 +155,12 @@ async function measureEvent(
   await sleep(EVENT_GAP_MS);
 }
 
+/** One kind of subscriber's latencies, and the floor's over the same events. */
+interface Measured {
+  mine: Latencies;
+  theirs: Latencies;
+}
+
 /** Events A/B against the floor: one docstore event, then one floor event, each alone on the wire. */
 async function measureAgainstFloor(
   events: number,
@@ -162,7 +168,7 @@ async function measureAgainstFloor(
   docstore: { trigger: () => Promise<string>; arrivals: Arrivals },
   floor: FanoutFloor,
   subscribers: number,
-): Promise<{ mine: Latencies; theirs: Latencies }> {
+): Promise<Measured> {
   const mine = new Latencies();
   const theirs = new Latencies();
   for (let index = 0; index < events; index += 1) {
@@ -242,18 +248,12 @@ export async function statusFanoutScenario(
       `  ${options.subscribers} subscribers connected in ${connectSeconds.toFixed(1)} s; RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB, heap ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB`,
     );
 
-    floor = await startFanoutFloor(stack.databaseUrl, options.subscribers, CONNECT_BATCH);
+    const started = await startFanoutFloor(stack.databaseUrl, options.subscribers, CONNECT_BATCH);
+    floor = started;
     const judged = await profiled(
       stack,
       `status fan-out to ${options.subscribers} subscribers`,
-      () =>
-        measureAgainstFloor(
-          options.events,
-          options.rounds,
-          docstore,
-          floor as FanoutFloor,
-          options.subscribers,
-        ),
+      () => measureAgainstFloor(options.events, options.rounds, docstore, started, options.subscribers),
       options.log,
     );
     await closeAll(subscribers);
@@ -283,7 +283,7 @@ export async function statusFanoutScenario(
 
     const label = `status fan-out, ${options.subscribers} subscribers (1 WebSocket each), ${options.events} events (floor: bare ws + LISTEN)`;
     const latency = (
-      measured: { mine: Latencies; theirs: Latencies },
+      measured: Measured,
       name: string,
       pick: (latencies: Latencies) => number,
       target?: number,
@@ -296,12 +296,7 @@ export async function statusFanoutScenario(
       lowerIsBetter: true,
     });
     /** Over all events, with the spread of the same percentile per round (events split in `rounds`). */
-    const toLast = (
-      measured: { mine: Latencies; theirs: Latencies },
-      name: string,
-      p: number,
-      target?: number,
-    ): Result => {
+    const toLast = (measured: Measured, name: string, p: number, target?: number): Result => {
       const perRound = (latencies: Latencies) =>
         stats(
           Array.from({ length: options.rounds }, (_, round) =>

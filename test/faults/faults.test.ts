@@ -35,7 +35,7 @@ async function waitHealthy(client: MetadataClient, stack: FaultStack, faults: st
     const health = await client.health.query().catch(() => undefined);
     if (health?.ok) return;
     if (Date.now() > until) {
-      const tail = (name: 'blob' | 'metadata' | 's3') => stack.logs(name).slice(-15).join('\n');
+      const tail = (name: Parameters<FaultStack['logs']>[0]) => stack.logs(name).slice(-15).join('\n');
       // The blob service's own view (the metadata service's `blob: false` can be either side).
       const blobReady = await fetch(`${stack.blobUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })
         .then(async (response) => `${response.status} ${await response.text()}`)
