@@ -48,7 +48,7 @@ describe('metadata metrics', () => {
     expect(await sample(registry, 'docstore_reconcile_duration_seconds_sum')).toBe(0.25);
   });
 
-  it('counts status events delivered to each subscription and keeps the subscription gauge exact', async () => {
+  it('counts status events delivered to each subscription, their lag once per event, and keeps the subscription gauge exact', async () => {
     const { registry, metrics } = setup();
     const bus = metrics.meter(createStatusBus());
     const received: string[] = [];
@@ -64,11 +64,17 @@ describe('metadata metrics', () => {
       error: null,
       at: new Date().toISOString(),
     };
-    bus.publish({ id: '1', userId, event });
+    expect(bus.publish({ id: '1', userId, event })).toBe(2);
     expect(received).toEqual(['a1', 'b1']);
     expect(await sample(registry, 'docstore_status_events_published_total')).toBe(1);
     expect(await sample(registry, 'docstore_status_events_delivered_total')).toBe(2);
-    expect(await sample(registry, 'docstore_status_event_lag_seconds_count')).toBe(2);
+    // The lag once per event (to the last subscription it was handed to), not once per subscription.
+    expect(await sample(registry, 'docstore_status_event_lag_seconds_count')).toBe(1);
+    // An event nobody here listens for is published, not delivered, and has no lag.
+    expect(bus.publish({ id: '2', userId: 'nobody', event })).toBe(0);
+    expect(await sample(registry, 'docstore_status_events_published_total')).toBe(2);
+    expect(await sample(registry, 'docstore_status_events_delivered_total')).toBe(2);
+    expect(await sample(registry, 'docstore_status_event_lag_seconds_count')).toBe(1);
     expect(await sample(registry, 'docstore_status_subscriptions')).toBe(3);
     stopA();
     stopA();

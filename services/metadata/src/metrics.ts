@@ -95,7 +95,7 @@ export function createMetadataMetrics(
   });
   const lag = new Histogram({
     name: 'docstore_status_event_lag_seconds',
-    help: "Seconds from a status event's time to its delivery to a subscription",
+    help: "Seconds from a status event's time until it was handed to the last of its subscriptions here (one observation per event that had any)",
     buckets: LAG_BUCKETS,
     registers: [registry],
   });
@@ -207,17 +207,20 @@ export function createMetadataMetrics(
     },
     meter(bus) {
       return {
+        // Counted once per event, not per subscription: with 1,000 subscribers a counter and a
+        // histogram touched per delivery cost ~2.5 ms per event, on the way to the last of them.
         publish(stored) {
           published.inc();
-          bus.publish(stored);
+          const handed = bus.publish(stored);
+          if (handed > 0) {
+            delivered.inc(handed);
+            lag.observe(Math.max(0, Date.now() - Date.parse(stored.event.at)) / 1000);
+          }
+          return handed;
         },
         subscribe(userId, listener) {
           subscriptions.inc();
-          const unsubscribe = bus.subscribe(userId, (stored) => {
-            delivered.inc();
-            lag.observe(Math.max(0, Date.now() - Date.parse(stored.event.at)) / 1000);
-            listener(stored);
-          });
+          const unsubscribe = bus.subscribe(userId, listener);
           let open = true;
           return () => {
             if (open) subscriptions.dec();

@@ -14,7 +14,8 @@ export type StatusListener = (stored: StoredStatusEvent) => void;
  * published here once and handed to the owner's listeners only.
  */
 export interface StatusBus {
-  publish(stored: StoredStatusEvent): void;
+  /** Hands the event to its owner's listeners, synchronously; returns how many there were. */
+  publish(stored: StoredStatusEvent): number;
   subscribe(userId: string, listener: StatusListener): () => void;
   /** Listeners currently registered: a closed subscription must leave none behind. */
   readonly listenerCount: number;
@@ -25,7 +26,12 @@ export function createStatusBus(): StatusBus {
   let count = 0;
   return {
     publish(stored) {
-      for (const listener of byUser.get(stored.userId) ?? []) listener(stored);
+      let handed = 0;
+      for (const listener of byUser.get(stored.userId) ?? []) {
+        listener(stored);
+        handed += 1;
+      }
+      return handed;
     },
     subscribe(userId, listener) {
       let listeners = byUser.get(userId);
