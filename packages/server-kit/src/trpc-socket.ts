@@ -11,7 +11,7 @@ import {
 import { parseConnectionParamsFromUnknown } from '@trpc/server/http';
 import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
 import type { WebSocket } from 'ws';
-import { eventFrames, OPEN } from './socket-frames.ts';
+import { eventFrames, OPEN, TEXT_FRAME } from './socket-frames.ts';
 import { isObject } from './trpc-queries.ts';
 
 type CallType = 'query' | 'mutation' | 'subscription';
@@ -149,7 +149,7 @@ export function serveSocketCalls<TRouter extends AnyRouter>(
         await feed.listen((item) => {
           if (undeliverable || stop.signal.aborted || socket.readyState !== OPEN) return;
           try {
-            socket.send(frame(item));
+            socket.send(frame(item), TEXT_FRAME);
           } catch (cause) {
             undeliverable = { cause };
             stop.abort();
