@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '@docstore/contract';
 import {
-  builtServiceEntry,
   createDatabase,
   type EmbeddedPg,
   type ServiceProcess,
   scratchDir,
-  startBuiltProcess,
+  startBuiltService,
   startEmbeddedPostgres,
   startService,
   startTcpRelay,
@@ -70,7 +69,7 @@ export async function startBenchStack(options: {
       stops.push(() => throttle.close());
       s3Endpoint = throttle.url;
     }
-    const blob = await startBuiltProcess(builtServiceEntry('blob'), 'blob', {
+    const blob = await startBuiltService('blob', {
       S3_ENDPOINT: s3Endpoint,
       S3_ACCESS_KEY: s3Keys.accessKey,
       S3_SECRET_KEY: s3Keys.secretKey,
@@ -80,7 +79,7 @@ export async function startBenchStack(options: {
       BLOB_SERVICE_TOKEN: blobServiceToken,
     });
     stops.push(() => blob.stop());
-    const metadata = await startBuiltProcess(builtServiceEntry('metadata'), 'metadata', {
+    const metadata = await startBuiltService('metadata', {
       DATABASE_URL: databaseUrl,
       BLOB_URL: blob.url,
       METADATA_PORT: '0',

@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '@docstore/devstack';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readCompose } from '../support/compose.ts';
@@ -47,6 +48,23 @@ describe('compose files', async () => {
       expect(services[name]?.healthcheck, name).toBeDefined();
     }
     expect(services['minio-setup']?.restart).toBe('on-failure');
+  });
+
+  it('starts each service with the same Node flags everywhere: image, compose, `pnpm start`, devstack', async () => {
+    const { services } = await readCompose('docker-compose.yml');
+    for (const [name, flags] of Object.entries(SERVICE_NODE_FLAGS)) {
+      const command = ['node', ...flags, 'dist/main.js'];
+      const dockerfile = await readFile(`${repo}services/${name}/Dockerfile`, 'utf8');
+      const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+      expect(cmd && JSON.parse(cmd), `${name}: its Dockerfile's CMD`).toEqual(command);
+      const { scripts } = JSON.parse(await readFile(`${repo}services/${name}/package.json`, 'utf8'));
+      expect(scripts.start, `${name}: its package.json start`).toBe(command.join(' '));
+      const composed = Object.entries(services).filter(([, service]) =>
+        service.build?.dockerfile.startsWith(`services/${name}/`),
+      );
+      expect(composed.length, `${name}: in docker-compose.yml`).toBeGreaterThan(0);
+      for (const [key, service] of composed) expect(service.command, key).toEqual(command);
+    }
   });
 
   it('mounts and builds from files that exist', async () => {

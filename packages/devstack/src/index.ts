@@ -5,13 +5,14 @@ export { preserveExitCode } from './exit-code.ts';
 export { freePort } from './free-port.ts';
 export { scratchDir } from './scratch-dir.ts';
 export {
-  builtServiceEntry,
   type CommandOptions,
   runFailingService,
+  SERVICE_NODE_FLAGS,
   type ServiceName,
   type ServiceProcess,
   serviceEntry,
   startBuiltProcess,
+  startBuiltService,
   startCommand,
   startProcess,
   startService,

@@ -18,6 +18,26 @@ const ENTRIES: Record<ServiceName, string> = {
 const PARENT_WATCH = new URL('./parent-watch.ts', import.meta.url).href;
 
 /**
+ * Node's own flags each service runs with, wherever it runs: its Dockerfile's CMD, its package.json
+ * `start`, docker-compose.yml's `command` (test/deploy/compose-files.test.ts holds them to this) and
+ * every process devstack starts.
+ *
+ * The metadata service's young generation starts at 16 MiB a semi-space instead of V8's 1 MiB,
+ * grown only while much survives and shrunk again when the service is quiet. One status event to
+ * 1,000 WebSockets leaves each socket's last write behind until the next event: with young
+ * collections every 2 MiB that residue lived through two of them and was promoted, so every ~5 MiB
+ * of it cost a full collection of the service's ~50 MiB heap (7-18 ms paused, landing on whichever
+ * event was being sent). At 16 MiB it dies young (docs/benchmarks.md).
+ */
+export const SERVICE_NODE_FLAGS: Record<'blob' | 'metadata', string[]> = {
+  blob: [],
+  metadata: ['--min-semi-space-size=16'],
+};
+
+const nodeFlagsOf = (name: string): string[] =>
+  name === 'blob' || name === 'metadata' ? SERVICE_NODE_FLAGS[name] : [];
+
+/**
  * How devstack runs a TypeScript entry point: from the workspace's sources (the `@docstore/source`
  * export condition, see README "Build"), through tsx, with the parent watch preloaded so that the
  * process ends when the one that started it dies.
@@ -61,7 +81,11 @@ export function startService(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
-  return startProcess(serviceEntry(name), name, env, timeoutMs);
+  return startCommand([process.execPath, ...nodeFlagsOf(name), ...NODE_ARGS, serviceEntry(name)], {
+    name,
+    env,
+    timeoutMs,
+  });
 }
 
 /**
@@ -77,26 +101,39 @@ export function startProcess(
   return startCommand([process.execPath, ...NODE_ARGS, entry], { name, env, timeoutMs });
 }
 
-/** A service's compiled entry point (`pnpm build`), the one its image runs. */
-export function builtServiceEntry(name: 'blob' | 'metadata'): string {
-  return `${ROOT}services/${name}/dist/main.js`;
-}
-
 /**
  * Runs a file the way production runs code: Node alone (compiled JavaScript, or TypeScript with
  * erasable syntax only, which Node strips itself), workspace packages resolved to their compiled
- * `dist`, no tsx; with the parent watch preloaded. For `builtServiceEntry` (build first) and for
- * servers measured against them. tsx's transform names every function it compiles
- * (`__name(fn, …)` redefines `name`, giving each such function object a property dictionary of
- * its own), which shipped code does not pay.
+ * `dist`, no tsx; with the parent watch preloaded. For servers measured against the built services
+ * (`startBuiltService`). tsx's transform names every function it compiles (`__name(fn, …)`
+ * redefines `name`, giving each such function object a property dictionary of its own), which
+ * shipped code does not pay.
  */
 export function startBuiltProcess(
   entry: string,
   name: string,
   env: Record<string, string>,
   timeoutMs = 30_000,
+  nodeFlags: string[] = [],
 ): Promise<ServiceProcess> {
-  return startCommand([process.execPath, '--import', PARENT_WATCH, entry], { name, env, timeoutMs });
+  return startCommand([process.execPath, ...nodeFlags, '--import', PARENT_WATCH, entry], {
+    name,
+    env,
+    timeoutMs,
+  });
+}
+
+/**
+ * A service's compiled entry point (`pnpm build`, its image's `dist/main.js`) started as its image
+ * starts it, with its Node flags.
+ */
+export function startBuiltService(
+  name: 'blob' | 'metadata',
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServiceProcess> {
+  const entry = `${ROOT}services/${name}/dist/main.js`;
+  return startBuiltProcess(entry, name, env, timeoutMs, SERVICE_NODE_FLAGS[name]);
 }
 
 export interface CommandOptions {
@@ -165,7 +202,7 @@ export async function runFailingService(
   name: ServiceName,
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [...NODE_ARGS, serviceEntry(name)], {
+  const child = spawn(process.execPath, [...nodeFlagsOf(name), ...NODE_ARGS, serviceEntry(name)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
