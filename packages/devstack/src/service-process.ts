@@ -22,12 +22,12 @@ const PARENT_WATCH = new URL('./parent-watch.ts', import.meta.url).href;
  * `start`, docker-compose.yml's `command` (test/deploy/compose-files.test.ts holds them to this) and
  * every process devstack starts.
  *
- * The metadata service's young generation starts at 16 MiB a semi-space instead of V8's 1 MiB,
- * grown only while much survives and shrunk again when the service is quiet. One status event to
- * 1,000 WebSockets leaves each socket's last write behind until the next event: with young
- * collections every 2 MiB that residue lived through two of them and was promoted, so every ~5 MiB
- * of it cost a full collection of the service's ~50 MiB heap (7-18 ms paused, landing on whichever
- * event was being sent). At 16 MiB it dies young (docs/benchmarks.md).
+ * The metadata service's young generation starts at 16 MiB a semi-space. Left to V8 it stayed at a
+ * few MiB (V8 grows it only while much survives and shrinks it again when the service is quiet).
+ * One status event to 1,000 WebSockets leaves each socket's last write behind until the next event:
+ * with young collections every few MiB that residue lived through two of them and was promoted, so
+ * every ~5 MiB of it cost a full collection of the service's ~50 MiB heap (7-18 ms paused, landing
+ * on whichever event was being sent). At 16 MiB it dies young (docs/benchmarks.md).
  */
 export const SERVICE_NODE_FLAGS: Record<'blob' | 'metadata', string[]> = {
   blob: [],
