@@ -81,11 +81,7 @@ export function startService(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
-  return startCommand([process.execPath, ...nodeFlagsOf(name), ...NODE_ARGS, serviceEntry(name)], {
-    name,
-    env,
-    timeoutMs,
-  });
+  return startProcess(serviceEntry(name), name, env, timeoutMs, nodeFlagsOf(name));
 }
 
 /**
@@ -97,8 +93,9 @@ export function startProcess(
   name: string,
   env: Record<string, string>,
   timeoutMs = 30_000,
+  nodeFlags: string[] = [],
 ): Promise<ServiceProcess> {
-  return startCommand([process.execPath, ...NODE_ARGS, entry], { name, env, timeoutMs });
+  return startCommand([process.execPath, ...nodeFlags, ...NODE_ARGS, entry], { name, env, timeoutMs });
 }
 
 /**
