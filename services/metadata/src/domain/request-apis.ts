@@ -5,6 +5,7 @@ import type { BlobGateway } from '../adapters/blob-gateway.ts';
 import { withDatabaseErrors } from '../adapters/database-errors.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createAuditApi } from './audit-log.ts';
+import { defineBuiltWhenUsed } from './built-when-used.ts';
 import type { Caller } from './caller.ts';
 import { createDocumentsApi } from './documents.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -34,10 +35,10 @@ const API_NAMES = ['documents', 'topics', 'settings', 'audit'] as const satisfie
 >;
 
 /**
- * The APIs of one caller, every query scoped to `caller.userId`, on EntityManager forks of their own
- * (the store's, shared by three APIs, and the topics API's, made by its first entity call). Each API
- * is built when first used: a call uses one, and building all four for every request cost more than
- * a small query.
+ * The APIs of one caller, every query scoped to `caller.userId`: reads of plain rows on the ORM's
+ * pool, entity work on EntityManager forks made by the first such call (the store's, shared by three
+ * APIs, and the topics API's). Each API is built when first used: a call uses one, and building all
+ * four for every request cost more than a small query.
  */
 function apisOn(deps: MetadataDeps, caller: Caller, sessionEnd: AbortSignal): UserContext {
   let store: Store | undefined;
@@ -45,25 +46,13 @@ function apisOn(deps: MetadataDeps, caller: Caller, sessionEnd: AbortSignal): Us
     store ??= createStore(deps.orm.em);
     return store;
   };
-  const builders: { [Name in keyof UserApis]: () => UserApis[Name] } = {
-    documents: () => createDocumentsApi({ ...deps, store: storeOf(), caller }),
-    topics: () => createTopicsApi({ root: deps.orm.em, caller }),
-    settings: () => createSettingsApi({ store: storeOf(), caller, secrets: deps.secrets }),
-    audit: () => createAuditApi({ store: storeOf(), caller }),
-  };
-  const user = { sessionEnd } as UserContext;
-  for (const name of API_NAMES) {
-    Object.defineProperty(user, name, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const api = withDatabaseErrors(builders[name]());
-        Object.defineProperty(user, name, { value: api, enumerable: true });
-        return api;
-      },
-    });
-  }
-  return user;
+  return defineBuiltWhenUsed({ sessionEnd } as UserContext, {
+    documents: () => withDatabaseErrors(createDocumentsApi({ ...deps, store: storeOf(), caller })),
+    topics: () => withDatabaseErrors(createTopicsApi({ root: deps.orm.em, caller })),
+    settings: () =>
+      withDatabaseErrors(createSettingsApi({ store: storeOf(), caller, secrets: deps.secrets })),
+    audit: () => withDatabaseErrors(createAuditApi({ store: storeOf(), caller })),
+  });
 }
 
 /** The caller's APIs for one HTTP request. */

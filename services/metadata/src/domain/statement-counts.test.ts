@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@docstore/server-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BlobGateway } from '../adapters/blob-gateway.ts';
 import { Document, Topic } from '../db/entities.ts';
 import { openTestDatabase, type TestDatabase } from '../db/test-database.ts';
@@ -100,6 +100,20 @@ describe('SQL statements per read, whatever the page size', () => {
     // The second page carries on exactly where the first stopped.
     const second = await apis().documents.list({ topic: 'topic 3', limit: 50, cursor });
     expect((second.items[0]?.createdAt ?? '') < (first.items.at(-1)?.createdAt ?? '')).toBe(true);
+  });
+
+  it('reads of rows (documents.get, documents.list, topics) make no EntityManager fork', async () => {
+    const [first] = (await apis().documents.list({ limit: 1 })).items;
+    const fork = vi.spyOn(database.orm.em, 'fork');
+    try {
+      const user = apis();
+      expect((await user.documents.get({ id: first?.id ?? '' })).id).toBe(first?.id);
+      expect((await user.documents.list({ limit: 50 })).items).toHaveLength(50);
+      expect(Object.keys(await user.topics.counts())).toHaveLength(TOPICS);
+      expect(fork).not.toHaveBeenCalled();
+    } finally {
+      fork.mockRestore();
+    }
   });
 
   it('topics.list and topics.counts: 1 statement each', async () => {

@@ -1,8 +1,9 @@
 import type { DocumentPage, DocumentView, SearchPage } from '@docstore/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { translateDatabaseError } from '../adapters/database-errors.ts';
+import { translateDatabaseError, withDatabaseErrors } from '../adapters/database-errors.ts';
 import type { Document, DocumentStatus, Topic } from '../db/entities.ts';
 import { type AuditAction, recordAudit } from '../domain/audit.ts';
+import { defineBuiltWhenUsed } from '../domain/built-when-used.ts';
 import type { Caller } from '../domain/caller.ts';
 import { documentById, documentPage } from '../domain/document-pages.ts';
 import { type NewStatusEvent, recordStatus } from '../domain/status/status-store.ts';
@@ -179,24 +180,6 @@ export interface Store {
   };
 }
 
-/** Every method translates what the database throws, once, here. */
-function translated<Api extends object>(api: Api): Api {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(api)) {
-    wrapped[name] =
-      typeof member === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await (member as (...a: unknown[]) => Promise<unknown>)(...args);
-            } catch (error) {
-              throw translateDatabaseError(error);
-            }
-          }
-        : member;
-  }
-  return wrapped as Api;
-}
-
 interface RowOfDocument {
   id: string;
   user_id: string;
@@ -208,171 +191,196 @@ interface RowOfDocument {
 }
 
 /**
- * A store on a fresh fork of `em` (the ORM's global EntityManager or any other): one per request or
- * per job; a WebSocket connection makes one per call.
+ * A store for one request or job (a WebSocket connection makes one per call) on `root`, the ORM's
+ * global EntityManager or any other. Reads of plain rows (fixed SQL, no entities) run on `root`'s
+ * pool; the fork that entity work and transactions need is made by the first such call, and each part
+ * of the store (documents, settings…) is built when first used: a request that read one document
+ * paid ~50 µs for a fork and forty-odd wrapped methods it never called (issue 12).
  */
 export function createStore(root: EntityManager): Store {
-  return storeOn(root.fork());
+  let fork: EntityManager | undefined;
+  return storeOn(root, () => {
+    fork ??= root.fork();
+    return fork;
+  });
 }
 
-function storeOn(em: EntityManager): Store {
+/** `rows`: where reads of plain rows run; `em()`: the EntityManager of entity work and transactions. */
+function storeOn(rows: EntityManager, em: () => EntityManager): Store {
   /** A transition is several statements: alone it gets a transaction of its own, else it joins the caller's. */
-  const atomic = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> =>
-    em.isInTransaction() ? work(em) : em.transactional(work);
-  return {
+  const atomic = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => {
+    const on = em();
+    return on.isInTransaction() ? work(on) : on.transactional(work);
+  };
+  const store = {
     async withTransaction(work) {
       try {
-        return await em.transactional((tx) => work(storeOn(tx)));
+        return await em().transactional((tx) => work(storeOn(tx, () => tx)));
       } catch (error) {
         throw translateDatabaseError(error);
       }
     },
-    documents: translated({
-      view: (userId: string, id: string) => documentById(em, userId, id),
-      page: (userId: string, input: { topic?: string; cursor?: string; limit: number }) =>
-        documentPage(em, userId, input),
-      async find(userId: string, id: string): Promise<DocumentRow | null> {
-        const [row] = await query<RowOfDocument>(
-          em,
-          `select id, user_id, name, size, status, object_key, failure_reason from documents
+  } as Store;
+  // Every method translates what the database throws, once, here.
+  return defineBuiltWhenUsed(store, {
+    documents: () =>
+      withDatabaseErrors({
+        view: (userId: string, id: string) => documentById(rows, userId, id),
+        page: (userId: string, input: { topic?: string; cursor?: string; limit: number }) =>
+          documentPage(rows, userId, input),
+        async find(userId: string, id: string): Promise<DocumentRow | null> {
+          const [row] = await query<RowOfDocument>(
+            rows,
+            `select id, user_id, name, size, status, object_key, failure_reason from documents
             where id = ? and user_id = ? and status <> 'deleting'`,
-          [id, userId],
-        );
-        return row
-          ? {
-              id: row.id,
-              userId: row.user_id,
-              name: row.name,
-              size: Number(row.size),
-              status: row.status,
-              objectKey: row.object_key,
-              failureReason: row.failure_reason,
-            }
-          : null;
-      },
-      markPending: (userId: string, fields: t.NewDocumentFields) =>
-        atomic((tx) => t.markPending(tx, userId, fields)),
-      markStored: (userId: string, id: string, stored: { size: number; sha256?: string }) =>
-        atomic((tx) => t.markStored(tx, userId, id, stored)),
-      markReady: (caller: Caller, id: string) => atomic((tx) => t.markReady(tx, caller, id)),
-      markFailed: (userId: string, id: string, reason: string, progress: t.Progress) =>
-        atomic((tx) => t.markFailed(tx, userId, id, reason, progress)),
-      discardPending: (userId: string, id: string, reason: string, progress: t.Progress) =>
-        atomic((tx) => t.discardPending(tx, userId, id, reason, progress)),
-      markDeleting: (
-        where: { id: string; userId?: string; from?: readonly DocumentStatus[] },
-        reason?: string,
-      ) => atomic((tx) => t.markDeleting(tx, where, reason)),
-      removeDeleted: (id: string) => t.removeDeleted(em, id),
-      markMissing: (id: string, objectKey: string) => atomic((tx) => t.markMissing(tx, id, objectKey)),
-      touchPending: (id: string) => t.touchPending(em, id),
-      claimStale: (
-        from: readonly DocumentStatus[],
-        olderThanSeconds: number,
-        limit: number,
-        reason: string,
-      ) => atomic((tx) => t.claimStale(tx, from, olderThanSeconds, limit, reason)),
-      strandedDeletions: (
-        page: { olderThan: Date; afterId: string | null; limit: number },
-        requeue: boolean,
-      ) => atomic((tx) => t.strandedDeletions(tx, page, requeue)),
-      setTopics: (userId: string, id: string, topicIds: string[]) =>
-        atomic((tx) => setDocumentTopics(tx, userId, id, topicIds)),
-      async ownersOf(keys: string[]) {
-        if (keys.length === 0) return new Map();
-        const rows = await query<{ id: string; object_key: string; status: DocumentStatus }>(
-          em,
-          'select id, object_key, status from documents where object_key in (?)',
-          [keys],
-        );
-        return new Map(rows.map((row) => [row.object_key, { id: row.id, status: row.status }]));
-      },
-      async readyAfter(afterKey: string, limit: number) {
-        const rows = await query<{ id: string; object_key: string; updated_at: Date | string }>(
-          em,
-          `select id, object_key, updated_at from documents
+            [id, userId],
+          );
+          return row
+            ? {
+                id: row.id,
+                userId: row.user_id,
+                name: row.name,
+                size: Number(row.size),
+                status: row.status,
+                objectKey: row.object_key,
+                failureReason: row.failure_reason,
+              }
+            : null;
+        },
+        markPending: (userId: string, fields: t.NewDocumentFields) =>
+          atomic((tx) => t.markPending(tx, userId, fields)),
+        markStored: (userId: string, id: string, stored: { size: number; sha256?: string }) =>
+          atomic((tx) => t.markStored(tx, userId, id, stored)),
+        markReady: (caller: Caller, id: string) => atomic((tx) => t.markReady(tx, caller, id)),
+        markFailed: (userId: string, id: string, reason: string, progress: t.Progress) =>
+          atomic((tx) => t.markFailed(tx, userId, id, reason, progress)),
+        discardPending: (userId: string, id: string, reason: string, progress: t.Progress) =>
+          atomic((tx) => t.discardPending(tx, userId, id, reason, progress)),
+        markDeleting: (
+          where: { id: string; userId?: string; from?: readonly DocumentStatus[] },
+          reason?: string,
+        ) => atomic((tx) => t.markDeleting(tx, where, reason)),
+        removeDeleted: (id: string) => t.removeDeleted(em(), id),
+        markMissing: (id: string, objectKey: string) => atomic((tx) => t.markMissing(tx, id, objectKey)),
+        touchPending: (id: string) => t.touchPending(em(), id),
+        claimStale: (
+          from: readonly DocumentStatus[],
+          olderThanSeconds: number,
+          limit: number,
+          reason: string,
+        ) => atomic((tx) => t.claimStale(tx, from, olderThanSeconds, limit, reason)),
+        strandedDeletions: (
+          page: { olderThan: Date; afterId: string | null; limit: number },
+          requeue: boolean,
+        ) => atomic((tx) => t.strandedDeletions(tx, page, requeue)),
+        setTopics: (userId: string, id: string, topicIds: string[]) =>
+          atomic((tx) => setDocumentTopics(tx, userId, id, topicIds)),
+        async ownersOf(keys: string[]) {
+          if (keys.length === 0) return new Map();
+          const owners = await query<{ id: string; object_key: string; status: DocumentStatus }>(
+            rows,
+            'select id, object_key, status from documents where object_key in (?)',
+            [keys],
+          );
+          return new Map(owners.map((row) => [row.object_key, { id: row.id, status: row.status }]));
+        },
+        async readyAfter(afterKey: string, limit: number) {
+          const ready = await query<{ id: string; object_key: string; updated_at: Date | string }>(
+            rows,
+            `select id, object_key, updated_at from documents
             where status = 'ready' and object_key collate "C" > ? order by object_key collate "C" limit ?`,
-          [afterKey, limit],
-        );
-        return rows.map((row) => ({
-          id: row.id,
-          objectKey: row.object_key,
-          updatedAt: new Date(row.updated_at),
-        }));
-      },
-    }),
-    settings: translated({
-      find: (userId: string) => findSettings(em, userId),
-      save: (
-        caller: Caller,
-        changes: SettingsChanges,
-        audit: { action: AuditAction; details: Record<string, unknown> },
-      ) => atomic((tx) => saveSettings(tx, caller, changes, audit)),
-    }),
-    audit: translated({
-      page: (userId: string, after: { at: Date; id: string } | undefined, limit: number) =>
-        auditPage(em, userId, after, limit),
-      async record(
-        caller: Caller,
-        action: AuditAction,
-        target: { type: 'document' | 'topic' | 'settings'; id: string | null },
-        details?: Record<string, unknown>,
-      ) {
-        recordAudit(em, caller, action, target, details);
-        await em.flush();
-      },
-    }),
-    topics: translated({
-      named: (userId: string, names: string[]) => topicsNamed(em, userId, names),
-    }),
-    status: translated({
-      record: (userId: string, event: NewStatusEvent) => recordStatus(em, userId, event),
-    }),
-    processing: translated({
-      begin: (id: string, version: number) => atomic((tx) => processing.beginProcessing(tx, id, version)),
-      ruleTopics: (userId: string) => processing.ruleTopics(em, userId),
-      complete: (target: processing.ProcessingTarget, version: number, fields: processing.ProcessedFields) =>
-        atomic((tx) => processing.completeProcessing(tx, target, version, fields)),
-      fail: (target: processing.ProcessingTarget, version: number, reason: string, sha256: string | null) =>
-        atomic((tx) => processing.failProcessing(tx, target, version, reason, sha256)),
-      reprocess: (userId: string, id: string) =>
-        atomic((tx) => processing.requestReprocessing(tx, userId, id)),
-      search: (userId: string, input: { query: string; topic?: string; limit: number; cursor?: string }) =>
-        searchDocuments(em, userId, input),
-      text: (userId: string, id: string) => documentText(em, userId, id),
-      async bySha256(userId: string, sha256: string) {
-        const rows = await query<{ id: string }>(
-          em,
-          `select id from documents where user_id = ? and sha256 = ? and status = 'ready' order by created_at, id`,
-          [userId, sha256],
-        );
-        return rows.map((row) => row.id);
-      },
-      suggestions: (userId: string, documentId: string) => listSuggestions(em, userId, documentId),
-      applySuggestions: (userId: string, documentId: string, accept: string[], reject: string[]) =>
-        atomic((tx) => applySuggestions(tx, userId, documentId, accept, reject)),
-    }),
-    ai: translated({
-      input: (payload: ai.ClassifyDocumentPayload) => ai.classificationInput(em, payload),
-      cached: (userId: string, key: { contentSha256: string; model: string; promptVersion: string }) =>
-        ai.cachedAnswer(em, userId, key),
-      cache: (
-        userId: string,
-        key: { contentSha256: string; model: string; promptVersion: string },
-        topicsSha256: string,
-        answer: ai.CachedAnswer,
-      ) => ai.cacheAnswer(em, userId, key, topicsSha256, answer),
-      saveSuggestions: (
-        payload: ai.ClassifyDocumentPayload,
-        answer: ai.CachedAnswer & { promptVersion: string },
-        applyMode: 'review' | 'auto',
-      ) => atomic((tx) => ai.saveSuggestions(tx, payload, answer, applyMode)),
-      async reschedule(payload: ai.ClassifyDocumentPayload, runAt: Date) {
-        await ai.enqueueClassificationIfConfigured(em, payload, runAt);
-      },
-    }),
-    jobs: translated({
-      enqueueObjectRemoval: (payload: RemoveObjectPayload) => enqueueObjectRemoval(em, payload),
-    }),
-  };
+            [afterKey, limit],
+          );
+          return ready.map((row) => ({
+            id: row.id,
+            objectKey: row.object_key,
+            updatedAt: new Date(row.updated_at),
+          }));
+        },
+      }),
+    settings: () =>
+      withDatabaseErrors({
+        find: (userId: string) => findSettings(em(), userId),
+        save: (
+          caller: Caller,
+          changes: SettingsChanges,
+          audit: { action: AuditAction; details: Record<string, unknown> },
+        ) => atomic((tx) => saveSettings(tx, caller, changes, audit)),
+      }),
+    audit: () =>
+      withDatabaseErrors({
+        page: (userId: string, after: { at: Date; id: string } | undefined, limit: number) =>
+          auditPage(em(), userId, after, limit),
+        async record(
+          caller: Caller,
+          action: AuditAction,
+          target: { type: 'document' | 'topic' | 'settings'; id: string | null },
+          details?: Record<string, unknown>,
+        ) {
+          const on = em();
+          recordAudit(on, caller, action, target, details);
+          await on.flush();
+        },
+      }),
+    topics: () =>
+      withDatabaseErrors({
+        named: (userId: string, names: string[]) => topicsNamed(em(), userId, names),
+      }),
+    status: () =>
+      withDatabaseErrors({
+        record: (userId: string, event: NewStatusEvent) => recordStatus(em(), userId, event),
+      }),
+    processing: () =>
+      withDatabaseErrors({
+        begin: (id: string, version: number) => atomic((tx) => processing.beginProcessing(tx, id, version)),
+        ruleTopics: (userId: string) => processing.ruleTopics(em(), userId),
+        complete: (
+          target: processing.ProcessingTarget,
+          version: number,
+          fields: processing.ProcessedFields,
+        ) => atomic((tx) => processing.completeProcessing(tx, target, version, fields)),
+        fail: (target: processing.ProcessingTarget, version: number, reason: string, sha256: string | null) =>
+          atomic((tx) => processing.failProcessing(tx, target, version, reason, sha256)),
+        reprocess: (userId: string, id: string) =>
+          atomic((tx) => processing.requestReprocessing(tx, userId, id)),
+        search: (userId: string, input: { query: string; topic?: string; limit: number; cursor?: string }) =>
+          searchDocuments(rows, userId, input),
+        text: (userId: string, id: string) => documentText(rows, userId, id),
+        async bySha256(userId: string, sha256: string) {
+          const found = await query<{ id: string }>(
+            rows,
+            `select id from documents where user_id = ? and sha256 = ? and status = 'ready' order by created_at, id`,
+            [userId, sha256],
+          );
+          return found.map((row) => row.id);
+        },
+        suggestions: (userId: string, documentId: string) => listSuggestions(em(), userId, documentId),
+        applySuggestions: (userId: string, documentId: string, accept: string[], reject: string[]) =>
+          atomic((tx) => applySuggestions(tx, userId, documentId, accept, reject)),
+      }),
+    ai: () =>
+      withDatabaseErrors({
+        input: (payload: ai.ClassifyDocumentPayload) => ai.classificationInput(em(), payload),
+        cached: (userId: string, key: { contentSha256: string; model: string; promptVersion: string }) =>
+          ai.cachedAnswer(em(), userId, key),
+        cache: (
+          userId: string,
+          key: { contentSha256: string; model: string; promptVersion: string },
+          topicsSha256: string,
+          answer: ai.CachedAnswer,
+        ) => ai.cacheAnswer(em(), userId, key, topicsSha256, answer),
+        saveSuggestions: (
+          payload: ai.ClassifyDocumentPayload,
+          answer: ai.CachedAnswer & { promptVersion: string },
+          applyMode: 'review' | 'auto',
+        ) => atomic((tx) => ai.saveSuggestions(tx, payload, answer, applyMode)),
+        async reschedule(payload: ai.ClassifyDocumentPayload, runAt: Date) {
+          await ai.enqueueClassificationIfConfigured(em(), payload, runAt);
+        },
+      }),
+    jobs: () =>
+      withDatabaseErrors({
+        enqueueObjectRemoval: (payload: RemoveObjectPayload) => enqueueObjectRemoval(em(), payload),
+      }),
+  });
 }
