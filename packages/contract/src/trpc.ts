@@ -87,14 +87,24 @@ export function initDocstoreTRPC<Context extends object>() {
       };
     },
   });
-  const procedure = t.procedure.use(async ({ next, type, ctx }) => {
+  // One middleware for every call (each level of tRPC's chain copies the call's options and context
+  // again): the subscription budget, the call's time and outcome for the server's metrics, and domain
+  // errors mapped to their tRPC codes, in that order (so appCodeOf still sees the domain error).
+  const procedure = t.procedure.use(async ({ next, type, ctx, path }) => {
     const slots = type === 'subscription' ? subscriptionSlotsOf(ctx) : undefined;
     if (slots && !slots.take()) {
       throw toTRPCError(
         new DocstoreError('INVALID_INPUT', `at most ${slots.limit} subscriptions per connection`),
       );
     }
+    const started = performance.now();
     const result = await next();
+    observerOf(ctx)?.({
+      path,
+      type,
+      durationMs: performance.now() - started,
+      errorCode: result.ok ? null : appCodeOf(result.error),
+    });
     if (!result.ok && result.error.cause instanceof DocstoreError) {
       slots?.release();
       throw toTRPCError(result.error.cause);
@@ -113,18 +123,5 @@ export function initDocstoreTRPC<Context extends object>() {
     }
     return { ...result, data: releasingWhenDone(result.data, slots) };
   });
-  // Every call's time and outcome for the server's metrics. Inside the mapping above, so a domain
-  // error is still the cause here and appCodeOf names its code.
-  const observed = procedure.use(async ({ ctx, path, type, next }) => {
-    const started = performance.now();
-    const result = await next();
-    observerOf(ctx)?.({
-      path,
-      type,
-      durationMs: performance.now() - started,
-      errorCode: result.ok ? null : appCodeOf(result.error),
-    });
-    return result;
-  });
-  return { router: t.router, procedure: observed, middleware: t.middleware };
+  return { router: t.router, procedure, middleware: t.middleware };
 }
